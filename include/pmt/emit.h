@@ -1,0 +1,91 @@
+/*
+ * Writing results. Every emitter is given the same context and the events in order; the display
+ * zone is applied only here.
+ *
+ * Log text is untrusted: the escaping helpers make sure no control character or terminal escape
+ * reaches the output raw, invalid UTF-8 becomes U+FFFD, and Markdown or JSON syntax inside a
+ * message stays text.
+ */
+#ifndef PMT_EMIT_H
+#define PMT_EMIT_H
+
+#include "pmt/event.h"
+#include "pmt/tz.h"
+
+/* A buffered writer on a file descriptor; a failed write is remembered, not ignored. */
+struct pmt_out {
+    int fd;
+    int err; /* errno of the first failed write, or 0 */
+    char *buf;
+    size_t len, cap;
+};
+
+void pmt_out_init(struct pmt_out *o, int fd);
+void pmt_out_flush_buf(struct pmt_out *o);
+/* Flushes and frees; returns 0, or the errno of the first failed write. */
+int pmt_out_close(struct pmt_out *o);
+
+static inline void pmt_out_put(struct pmt_out *o, const void *p, size_t n)
+{
+    if (PMT_UNLIKELY(o->len + n > o->cap)) {
+        pmt_out_flush_buf(o);
+        if (n > o->cap) {
+            /* larger than the buffer: write it straight through */
+            struct pmt_out tmp = *o;
+            tmp.buf = (char *)p;
+            tmp.len = n;
+            pmt_out_flush_buf(&tmp);
+            o->err = tmp.err;
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+}
+
+static inline void pmt_out_ch(struct pmt_out *o, char c)
+{
+    if (PMT_UNLIKELY(o->len + 1 > o->cap)) {
+        pmt_out_flush_buf(o);
+    }
+    o->buf[o->len++] = c;
+}
+
+static inline void pmt_out_s(struct pmt_out *o, const char *s)
+{
+    pmt_out_put(o, s, strlen(s));
+}
+
+void pmt_out_u64(struct pmt_out *o, uint64_t v);
+void pmt_out_i64(struct pmt_out *o, int64_t v);
+
+/* Escaped text. JSON: the inside of a string. Markdown: inline text, safe in a list or table. */
+void pmt_out_json_str(struct pmt_out *o, const char *p, size_t n);
+void pmt_out_md_text(struct pmt_out *o, const char *p, size_t n);
+
+enum pmt_output_format { PMT_OUT_MD, PMT_OUT_JSON };
+
+struct pmt_emit_ctx {
+    struct pmt_out *out;
+    const struct pmt_zone *zone;
+    const char *const *source_names; /* by event src */
+    const char *const *source_json;  /* the same, already JSON-escaped and quoted */
+    /* formatted-time cache: one instant's second, its offset and its text */
+    int64_t cache_sec;
+    int32_t cache_off;
+    int cache_valid;
+    char cache_date[32];
+    size_t cache_len;
+};
+
+struct pmt_emitter {
+    const char *name;
+    void (*begin)(struct pmt_emit_ctx *c);
+    void (*event)(struct pmt_emit_ctx *c, const struct pmt_event *ev);
+    void (*end)(struct pmt_emit_ctx *c);
+};
+
+extern const struct pmt_emitter pmt_emit_md_all;
+extern const struct pmt_emitter pmt_emit_json_all;
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * One log event, as every stage after the parser sees it.
+ *
+ * Text fields are views: while a parser fills an event they point into the input's line
+ * buffer, after the spool they point into the spool's read buffer. Neither outlives the next
+ * event, so a stage that keeps text must copy it.
+ */
+#ifndef PMT_EVENT_H
+#define PMT_EVENT_H
+
+#include "pmt/common.h"
+
+/* Syslog severities; every parser maps its own levels onto these. */
+enum pmt_severity {
+    PMT_SEV_NONE = -1,
+    PMT_SEV_EMERG = 0,
+    PMT_SEV_ALERT,
+    PMT_SEV_CRIT,
+    PMT_SEV_ERR,
+    PMT_SEV_WARNING,
+    PMT_SEV_NOTICE,
+    PMT_SEV_INFO,
+    PMT_SEV_DEBUG
+};
+
+/* What the time stage had to assume for this event. */
+enum {
+    PMT_EV_YEAR_ASSUMED = 1u << 0, /* the stamp had no year */
+    PMT_EV_ZONE_ASSUMED = 1u << 1, /* the stamp had no zone or offset */
+    PMT_EV_CUT = 1u << 2,          /* text was cut at a size limit */
+};
+
+/*
+ * Text fields, by index. The message is always stored last in a spooled record so that
+ * continuation lines can be appended to it in place.
+ */
+enum pmt_field {
+    PMT_F_HOST,
+    PMT_F_PROGRAM,
+    PMT_F_PID,
+    PMT_F_MSGID,
+    PMT_F_SD, /* RFC 5424 structured data, verbatim */
+    PMT_F_MESSAGE,
+    PMT_F_COUNT
+};
+
+struct pmt_event {
+    int64_t t_ns;     /* the instant, nanoseconds since 1970-01-01T00:00:00Z */
+    uint64_t line;    /* 1-based number of the event's first line in its input */
+    uint32_t src;     /* index of the input it came from */
+    int32_t off_s;    /* UTC offset the stamp had, seen or assumed, in seconds */
+    uint16_t flags;   /* PMT_EV_* */
+    int8_t severity;  /* enum pmt_severity */
+    uint8_t parser;   /* index in the parser registry */
+    struct pmt_str f[PMT_F_COUNT];
+};
+
+static inline void pmt_event_clear(struct pmt_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->severity = PMT_SEV_NONE;
+}
+
+/* "err", "warning", ...; NULL for PMT_SEV_NONE. */
+const char *pmt_severity_name(int sev);
+
+/* Maps a severity word people write (ERROR, WARN, FATAL, crit, ...) to a severity, or NONE. */
+int pmt_severity_parse(const char *p, size_t len);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * The parser seam. Each file in parsers/ exports one `const struct pmt_parser`; everything else
+ * in it is static. parsers/registry.c holds the only list.
+ *
+ * A parser turns one line into an event. It never allocates per line: text fields of the
+ * event are views into the line, and times go through pmt_srctime_resolve (parsers never call
+ * mktime, localtime or strptime, nor read TZ).
+ */
+#ifndef PMT_PARSER_H
+#define PMT_PARSER_H
+
+#include "pmt/common.h"
+#include "pmt/event.h"
+#include "pmt/tz.h"
+
+enum pmt_parse_rc {
+    PMT_PARSE_EVENT,     /* ev was filled */
+    PMT_PARSE_CONTINUE,  /* the line continues the previous event; ev->f[PMT_F_MESSAGE] is its text */
+    PMT_PARSE_SKIP,      /* nothing to keep and nothing wrong (a blank line) */
+    PMT_PARSE_NOT_MINE,  /* not this format */
+    PMT_PARSE_MALFORMED, /* this format, but broken; ctx->why says how */
+};
+
+/* What a parser is given about its input. Owned by the caller, valid until close. */
+struct pmt_parse_ctx {
+    const struct pmt_srctime *time;
+    const char *source_name;
+    const char *why; /* set by parse_line on PMT_PARSE_MALFORMED: a short reason */
+};
+
+struct pmt_parser {
+    const char *name;    /* --format NAME; stable, scripts rely on it */
+    const char *summary; /* one line for --list-formats */
+    const char *example; /* one example line */
+    /* Scores sample lines 0..100: how sure it is that they are its format. */
+    int (*probe)(const struct pmt_str *lines, size_t n);
+    /* Per-input state; may return NULL when the parser needs none. */
+    void *(*open)(struct pmt_parse_ctx *ctx);
+    enum pmt_parse_rc (*parse_line)(void *state, struct pmt_parse_ctx *ctx, struct pmt_str line,
+                                    struct pmt_event *ev);
+    void (*close)(void *state);
+};
+
+extern const struct pmt_parser *const pmt_parsers[];
+extern const size_t pmt_parser_count;
+
+/* Index of the parser called name, or -1. */
+int pmt_parser_find(const char *name);
+
+/* Index of the parser that scores the sample highest, or -1 when none scores above 0. */
+int pmt_parser_detect(const struct pmt_str *lines, size_t n, int *score_out);
+
+#endif

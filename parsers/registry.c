@@ -1,0 +1,39 @@
+/* The one list of parsers. A new format is one file in parsers/ and one line here. */
+#include <string.h>
+
+#include "pmt/parser.h"
+
+extern const struct pmt_parser pmt_parser_syslog;
+
+const struct pmt_parser *const pmt_parsers[] = {
+    &pmt_parser_syslog,
+};
+
+const size_t pmt_parser_count = PMT_ARRAY_LEN(pmt_parsers);
+
+int pmt_parser_find(const char *name)
+{
+    for (size_t i = 0; i < pmt_parser_count; i++) {
+        if (strcmp(pmt_parsers[i]->name, name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int pmt_parser_detect(const struct pmt_str *lines, size_t n, int *score_out)
+{
+    int best = -1, best_score = 0;
+    for (size_t i = 0; i < pmt_parser_count; i++) {
+        int s = pmt_parsers[i]->probe(lines, n);
+        /* Ties go to the earlier entry: the registry lists the more specific formats first. */
+        if (s > best_score) {
+            best = (int)i;
+            best_score = s;
+        }
+    }
+    if (score_out) {
+        *score_out = best_score;
+    }
+    return best;
+}

@@ -1,0 +1,346 @@
+/*
+ * The pipeline: inputs -> detect -> parse -> spool (order) -> emit, then the per-input summary.
+ *
+ * Every line read ends up in exactly one of: an event, a continuation joined to one, a blank
+ * line, or unparsed (counted, sampled, and written to --unparsed FILE when asked).
+ */
+#include "pmt/run.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "pmt/input.h"
+#include "pmt/parser.h"
+#include "pmt/spool.h"
+
+#define SAMPLE_LINES 32
+#define MALFORMED_WARNINGS 3 /* per input; the rest are counted in the summary */
+#define UNPARSED_SAMPLE 80
+
+struct src_stats {
+    uint64_t lines, events, cont, blank, unparsed, cut;
+    uint64_t first_unparsed_line;
+    char sample[UNPARSED_SAMPLE + 1];
+    size_t sample_len;
+    int parser;   /* -1: not recognised */
+    int opened;
+    int skipped;  /* binary file inside a directory */
+    uint16_t flags_seen; /* PMT_EV_* over all its events */
+};
+
+struct run {
+    const struct pmt_opts *o;
+    FILE *err;
+    FILE *unparsed;
+    struct pmt_sources srcs;
+    struct src_stats *st;
+    struct pmt_spool *spool;
+    struct pmt_zone *zone;
+    struct pmt_zone *utc;
+    int status;
+};
+
+static int pick_parser(const struct run *r, const char *path)
+{
+    int chosen = -1;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (size_t i = 0; i < r->o->nformats; i++) {
+        const struct pmt_format_rule *f = &r->o->formats[i];
+        if (!f->glob || fnmatch(f->glob, path, 0) == 0 || fnmatch(f->glob, base, 0) == 0) {
+            chosen = f->parser;
+        }
+    }
+    return chosen;
+}
+
+static void note_unparsed(struct run *r, struct src_stats *s, const struct pmt_source *src,
+                          uint64_t lineno, struct pmt_str line)
+{
+    s->unparsed++;
+    if (s->unparsed == 1) {
+        s->first_unparsed_line = lineno;
+        s->sample_len = PMT_MIN(line.len, (size_t)UNPARSED_SAMPLE);
+        memcpy(s->sample, line.p, s->sample_len);
+    }
+    if (r->unparsed) {
+        fprintf(r->unparsed, "%s:%llu:", src->path, (unsigned long long)lineno);
+        fwrite(line.p, 1, line.len, r->unparsed);
+        fputc('\n', r->unparsed);
+    }
+}
+
+/* Reads one input into the spool. Returns -1 only when the spool fails (fatal). */
+static int read_source(struct run *r, uint32_t idx)
+{
+    const struct pmt_source *src = &r->srcs.v[idx];
+    struct src_stats *s = &r->st[idx];
+    struct pmt_input in;
+    char msg[256];
+    s->parser = -1;
+    if (pmt_input_open(&in, src->path, src->path, msg, sizeof(msg)) < 0) {
+        pmt_diag(r->err, "error", "%s: %s; skipped (check the path and its permissions)",
+                 src->path, msg);
+        r->status = PMT_EXIT_INPUT;
+        return 0;
+    }
+    s->opened = 1;
+    if (src->from_dir && pmt_input_looks_binary(&in)) {
+        s->skipped = 1;
+        if (!r->o->quiet) {
+            pmt_diag(r->err, "note", "%s: skipped: looks binary, not a log", src->path);
+        }
+        pmt_input_close(&in);
+        return 0;
+    }
+
+    int pidx = pick_parser(r, src->path);
+    if (pidx < 0) {
+        struct pmt_str sample[SAMPLE_LINES];
+        size_t n = pmt_input_sample(&in, sample, SAMPLE_LINES);
+        int score = 0;
+        pidx = pmt_parser_detect(sample, n, &score);
+        if (pidx < 0 && n > 0) {
+            fprintf(r->err, "pmtimeline: warning: %s: format not recognised (first line '",
+                    src->path);
+            pmt_diag_sample(r->err, sample[0].p, sample[0].len, 60);
+            fprintf(r->err, "'); its lines are counted as unparsed. Name one with "
+                            "--format NAME (--list-formats lists them)\n");
+        }
+    }
+    s->parser = pidx;
+
+    struct pmt_srctime tctx = {.zone = r->utc, .forced_year = r->o->year};
+    struct stat sb;
+    if (src->path[0] == '-' && src->path[1] == '\0') {
+        tctx.ref_s = r->o->now_s ? r->o->now_s : (int64_t)time(NULL);
+    } else if (fstat(in.fd, &sb) == 0) {
+        tctx.ref_s = (int64_t)sb.st_mtime;
+    } else {
+        tctx.ref_s = (int64_t)time(NULL);
+    }
+    struct pmt_parse_ctx ctx = {.time = &tctx, .source_name = src->path};
+    const struct pmt_parser *p = pidx >= 0 ? pmt_parsers[pidx] : NULL;
+    void *state = p && p->open ? p->open(&ctx) : NULL;
+
+    struct pmt_str line;
+    int cut, have_last = 0, warned = 0, rc_spool = 0;
+    struct pmt_event ev;
+    while (pmt_input_next(&in, &line, &cut)) {
+        s->lines++;
+        if (PMT_UNLIKELY(cut)) {
+            if (s->cut++ == 0) {
+                pmt_diag(r->err, "warning", "%s:%llu: line longer than %zu bytes; cut there",
+                         src->path, (unsigned long long)in.lineno, in.max_line);
+            }
+        }
+        if (!p) {
+            note_unparsed(r, s, src, in.lineno, line);
+            continue;
+        }
+        pmt_event_clear(&ev);
+        enum pmt_parse_rc rc = p->parse_line(state, &ctx, line, &ev);
+        switch (rc) {
+        case PMT_PARSE_EVENT:
+            ev.src = idx;
+            ev.line = in.lineno;
+            ev.parser = (uint8_t)pidx;
+            if (cut) {
+                ev.flags |= PMT_EV_CUT;
+            }
+            s->flags_seen |= ev.flags;
+            s->events++;
+            have_last = 1;
+            rc_spool = pmt_spool_add(r->spool, &ev);
+            break;
+        case PMT_PARSE_CONTINUE:
+            if (have_last) {
+                s->cont++;
+                rc_spool = pmt_spool_continue(r->spool, ev.f[PMT_F_MESSAGE]);
+            } else {
+                note_unparsed(r, s, src, in.lineno, line);
+            }
+            break;
+        case PMT_PARSE_SKIP:
+            s->blank++;
+            break;
+        case PMT_PARSE_MALFORMED:
+            if (warned++ < MALFORMED_WARNINGS && !r->o->quiet) {
+                fprintf(r->err, "pmtimeline: warning: %s:%llu: %s: '", src->path,
+                        (unsigned long long)in.lineno, ctx.why ? ctx.why : "malformed");
+                pmt_diag_sample(r->err, line.p, line.len, 60);
+                fputs("'\n", r->err);
+            }
+            /* fall through */
+        case PMT_PARSE_NOT_MINE:
+            note_unparsed(r, s, src, in.lineno, line);
+            break;
+        }
+        if (PMT_UNLIKELY(rc_spool < 0)) {
+            break;
+        }
+    }
+    if (in.status != PMT_IN_OK) {
+        pmt_diag(r->err, "warning", "%s: %s", src->path, in.problem);
+        r->status = PMT_EXIT_INPUT;
+    }
+    if (p && p->close) {
+        p->close(state);
+    }
+    pmt_input_close(&in);
+    return rc_spool;
+}
+
+static void summary(struct run *r)
+{
+    for (size_t i = 0; i < r->srcs.n; i++) {
+        const struct src_stats *s = &r->st[i];
+        const char *path = r->srcs.v[i].path;
+        if (!s->opened || s->skipped) {
+            continue;
+        }
+        fprintf(r->err, "pmtimeline: %s (%s): %llu lines, %llu events", path,
+                s->parser >= 0 ? pmt_parsers[s->parser]->name : "unrecognised",
+                (unsigned long long)s->lines, (unsigned long long)s->events);
+        if (s->cont) {
+            fprintf(r->err, " (+%llu continuation lines)", (unsigned long long)s->cont);
+        }
+        if (s->blank) {
+            fprintf(r->err, ", %llu blank", (unsigned long long)s->blank);
+        }
+        fprintf(r->err, ", %llu unparsed", (unsigned long long)s->unparsed);
+        if (s->unparsed) {
+            fprintf(r->err, " (first at line %llu: '", (unsigned long long)s->first_unparsed_line);
+            pmt_diag_sample(r->err, s->sample, s->sample_len, 60);
+            fputs("')", r->err);
+        }
+        fputc('\n', r->err);
+        if (s->flags_seen & PMT_EV_ZONE_ASSUMED) {
+            fprintf(r->err,
+                    "pmtimeline: note: %s: timestamps carry no zone; read as UTC "
+                    "(marked \"assumed\" in JSON)\n",
+                    path);
+        }
+        if ((s->flags_seen & PMT_EV_YEAR_ASSUMED) && !r->o->year) {
+            fprintf(r->err,
+                    "pmtimeline: note: %s: timestamps carry no year; inferred from %s "
+                    "(give --year YYYY to set it)\n",
+                    path, strcmp(path, "-") == 0 ? "today's date" : "the file's modification time");
+        }
+    }
+}
+
+static char *json_quoted(const char *s)
+{
+    struct pmt_out o; /* never flushed: a path is far below the buffer size */
+    pmt_out_init(&o, -1);
+    pmt_out_ch(&o, '"');
+    pmt_out_json_str(&o, s, strlen(s));
+    pmt_out_ch(&o, '"');
+    char *r = pmt_xstrndup(o.buf, o.len);
+    free(o.buf);
+    return r;
+}
+
+int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
+{
+    struct run r = {.o = o, .err = err, .status = PMT_EXIT_OK};
+    char msg[256];
+    r.utc = pmt_zone_utc();
+    if (o->tz) {
+        r.zone = pmt_zone_parse(o->tz, msg, sizeof(msg));
+        if (!r.zone) {
+            pmt_diag(err, "error", "--tz: %s", msg);
+            pmt_zone_free(r.utc);
+            return PMT_EXIT_USAGE;
+        }
+    } else {
+        r.zone = pmt_zone_utc();
+    }
+    if (o->unparsed_path) {
+        r.unparsed = fopen(o->unparsed_path, "w");
+        if (!r.unparsed) {
+            pmt_diag(err, "error", "--unparsed %s: cannot create: %s", o->unparsed_path,
+                     strerror(errno));
+            pmt_zone_free(r.zone);
+            pmt_zone_free(r.utc);
+            return PMT_EXIT_USAGE;
+        }
+    }
+
+    if (o->npaths == 0) {
+        pmt_sources_add(&r.srcs, "-", err);
+    }
+    for (size_t i = 0; i < o->npaths; i++) {
+        if (pmt_sources_add(&r.srcs, o->paths[i], err) > 0) {
+            r.status = PMT_EXIT_INPUT;
+        }
+    }
+    r.st = pmt_xcalloc(r.srcs.n ? r.srcs.n : 1, sizeof(*r.st));
+    r.spool = pmt_spool_new(o->spool_chunk ? o->spool_chunk : PMT_SPOOL_DEFAULT_CHUNK, NULL);
+
+    int fatal = 0;
+    for (size_t i = 0; i < r.srcs.n && !fatal; i++) {
+        if (read_source(&r, (uint32_t)i) < 0) {
+            fatal = 1;
+        }
+    }
+
+    struct pmt_out out;
+    pmt_out_init(&out, out_fd);
+    if (!fatal && pmt_spool_finish(r.spool) == 0) {
+        const char **names = pmt_xcalloc(r.srcs.n + 1, sizeof(*names));
+        const char **jnames = pmt_xcalloc(r.srcs.n + 1, sizeof(*jnames));
+        for (size_t i = 0; i < r.srcs.n; i++) {
+            names[i] = r.srcs.v[i].path;
+            jnames[i] = json_quoted(r.srcs.v[i].path);
+        }
+        struct pmt_emit_ctx ec = {
+            .out = &out, .zone = r.zone, .source_names = names, .source_json = jnames};
+        const struct pmt_emitter *em =
+            o->output == PMT_OUT_JSON ? &pmt_emit_json_all : &pmt_emit_md_all;
+        em->begin(&ec);
+        struct pmt_event ev;
+        int rc;
+        while ((rc = pmt_spool_next(r.spool, &ev)) > 0 && !out.err) {
+            em->event(&ec, &ev);
+        }
+        if (rc < 0) {
+            fatal = 1;
+        }
+        em->end(&ec);
+        for (size_t i = 0; i < r.srcs.n; i++) {
+            free((char *)jnames[i]);
+        }
+        free(jnames);
+        free(names);
+    } else {
+        fatal = 1;
+    }
+    if (fatal) {
+        pmt_diag(err, "error", "%s", pmt_spool_error(r.spool));
+        r.status = PMT_EXIT_FATAL;
+    }
+    int werr = pmt_out_close(&out);
+    if (werr) {
+        pmt_diag(err, "error", "cannot write the output: %s", strerror(werr));
+        r.status = PMT_EXIT_FATAL;
+    }
+    if (r.unparsed && fclose(r.unparsed) != 0) {
+        pmt_diag(err, "error", "--unparsed %s: write failed: %s", o->unparsed_path,
+                 strerror(errno));
+        r.status = PMT_EXIT_FATAL;
+    }
+    if (!o->quiet) {
+        summary(&r);
+    }
+    pmt_spool_free(r.spool);
+    pmt_sources_free(&r.srcs);
+    free(r.st);
+    pmt_zone_free(r.zone);
+    pmt_zone_free(r.utc);
+    return r.status;
+}

@@ -1,0 +1,518 @@
+/* Sorted runs in a temporary file and their k-way merge. See pmt/spool.h. */
+#include "pmt/spool.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* A record: this header, then the text of each field in index order, then padding to 8. */
+struct rec {
+    int64_t t_ns;
+    uint64_t line;
+    uint32_t src;
+    int32_t off_s;
+    uint32_t size;
+    uint16_t flags;
+    int8_t severity;
+    uint8_t parser;
+    uint32_t len[PMT_F_COUNT];
+};
+
+_Static_assert(PMT_F_MESSAGE == PMT_F_COUNT - 1, "the message must be the last field");
+_Static_assert(sizeof(struct rec) % 8 == 0, "records stay 8-aligned");
+
+struct key {
+    int64_t t;
+    uint64_t line;
+    uint32_t src;
+    uint32_t off; /* of the record in the chunk */
+};
+
+struct run {
+    uint64_t off, len; /* in the run file */
+    struct key last;
+};
+
+struct reader {
+    struct key head;
+    const struct rec *cur;
+    int is_mem;
+    size_t mi;
+    uint64_t fpos, fend;
+    char *buf;
+    size_t bcap, bpos, blen;
+};
+
+struct pmt_spool {
+    char *chunk;
+    size_t cap, used;
+    struct key *idx;
+    size_t nidx, idx_cap;
+    size_t first_unsorted; /* first index whose key is below its predecessor's, or SIZE_MAX */
+    int has_last;          /* the last record may still be continued */
+
+    int fd;
+    char *tmpdir;
+    uint64_t file_end;
+    struct run *runs;
+    size_t nruns, runs_cap;
+    char *wbuf;
+    size_t wlen;
+
+    /* reading */
+    int reading;
+    struct reader *readers;
+    size_t nreaders;
+    struct reader **heap;
+    size_t nheap;
+    struct reader *returned;
+
+    char error[300];
+};
+
+static inline int key_cmp(const struct key *a, const struct key *b)
+{
+    if (a->t != b->t) {
+        return a->t < b->t ? -1 : 1;
+    }
+    if (a->src != b->src) {
+        return a->src < b->src ? -1 : 1;
+    }
+    if (a->line != b->line) {
+        return a->line < b->line ? -1 : 1;
+    }
+    return 0;
+}
+
+static int key_qcmp(const void *a, const void *b)
+{
+    return key_cmp(a, b);
+}
+
+static inline size_t pad8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+struct pmt_spool *pmt_spool_new(size_t chunk_bytes, const char *tmpdir)
+{
+    struct pmt_spool *sp = pmt_xcalloc(1, sizeof(*sp));
+    sp->cap = PMT_MAX(chunk_bytes, (size_t)4096);
+    sp->chunk = pmt_xmalloc(sp->cap);
+    /* Records are at least a header long; a quarter of that bounds the index size. */
+    sp->idx_cap = PMT_MAX(sp->cap / 64, (size_t)16);
+    sp->idx = pmt_xmalloc(sp->idx_cap * sizeof(*sp->idx));
+    sp->first_unsorted = SIZE_MAX;
+    sp->fd = -1;
+    const char *d = tmpdir ? tmpdir : getenv("TMPDIR");
+    sp->tmpdir = pmt_xstrdup(d && *d ? d : "/tmp");
+    return sp;
+}
+
+const char *pmt_spool_error(const struct pmt_spool *sp)
+{
+    return sp->error;
+}
+
+size_t pmt_spool_runs(const struct pmt_spool *sp)
+{
+    return sp->nruns;
+}
+
+uint64_t pmt_spool_spilled(const struct pmt_spool *sp)
+{
+    return sp->file_end;
+}
+
+static int fail(struct pmt_spool *sp, const char *what, int err)
+{
+    snprintf(sp->error, sizeof(sp->error),
+             "%s the temporary spool in %s: %s (set TMPDIR to a directory with room; sorting "
+             "needs about as much space as the uncompressed input)",
+             what, sp->tmpdir, strerror(err));
+    return -1;
+}
+
+static int open_file(struct pmt_spool *sp)
+{
+    size_t n = strlen(sp->tmpdir) + 32;
+    char *path = pmt_xmalloc(n);
+    snprintf(path, n, "%s/pmtimeline.XXXXXX", sp->tmpdir);
+    sp->fd = mkstemp(path);
+    int err = errno;
+    if (sp->fd >= 0) {
+        unlink(path); /* gone when we exit, however we exit */
+    }
+    free(path);
+    if (sp->fd < 0) {
+        return fail(sp, "cannot create", err);
+    }
+    sp->wbuf = pmt_xmalloc(1u << 20);
+    return 0;
+}
+
+static int write_all(struct pmt_spool *sp, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(sp->fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail(sp, "cannot write", errno);
+        }
+        p += w;
+        n -= (size_t)w;
+        sp->file_end += (uint64_t)w;
+    }
+    return 0;
+}
+
+static int wbuf_put(struct pmt_spool *sp, const void *p, size_t n)
+{
+    if (sp->wlen + n > (1u << 20)) {
+        if (write_all(sp, sp->wbuf, sp->wlen) < 0) {
+            return -1;
+        }
+        sp->wlen = 0;
+        if (n > (1u << 20)) {
+            return write_all(sp, p, n);
+        }
+    }
+    memcpy(sp->wbuf + sp->wlen, p, n);
+    sp->wlen += n;
+    return 0;
+}
+
+/* Writes all records of the chunk but (with keep_last) the last one, as a sorted run. */
+static int flush(struct pmt_spool *sp, int keep_last)
+{
+    size_t n = sp->nidx - (keep_last && sp->nidx ? 1 : 0);
+    if (n == 0) {
+        return 0;
+    }
+    if (sp->fd < 0 && open_file(sp) < 0) {
+        return -1;
+    }
+    int in_order = sp->first_unsorted >= n;
+    if (!in_order) {
+        qsort(sp->idx, n, sizeof(*sp->idx), key_qcmp);
+    }
+    struct run *r = sp->nruns ? &sp->runs[sp->nruns - 1] : NULL;
+    if (!r || key_cmp(&r->last, &sp->idx[0]) > 0) {
+        if (sp->nruns == sp->runs_cap) {
+            sp->runs_cap = sp->runs_cap ? sp->runs_cap * 2 : 16;
+            sp->runs = pmt_xrealloc(sp->runs, sp->runs_cap * sizeof(*sp->runs));
+        }
+        r = &sp->runs[sp->nruns++];
+        r->off = sp->file_end;
+        r->len = 0;
+    }
+    uint64_t before = sp->file_end;
+    if (in_order) {
+        const struct rec *last = (const struct rec *)(sp->chunk + sp->idx[n - 1].off);
+        if (write_all(sp, sp->chunk, sp->idx[n - 1].off + last->size) < 0) {
+            return -1;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const struct rec *rc = (const struct rec *)(sp->chunk + sp->idx[i].off);
+            if (wbuf_put(sp, rc, rc->size) < 0) {
+                return -1;
+            }
+        }
+        if (write_all(sp, sp->wbuf, sp->wlen) < 0) {
+            return -1;
+        }
+        sp->wlen = 0;
+    }
+    r->len += sp->file_end - before;
+    r->last = sp->idx[n - 1];
+
+    if (keep_last && sp->nidx > n) {
+        struct key k = sp->idx[n];
+        struct rec *rc = (struct rec *)(sp->chunk + k.off);
+        size_t sz = rc->size;
+        memmove(sp->chunk, rc, sz);
+        k.off = 0;
+        sp->idx[0] = k;
+        sp->nidx = 1;
+        sp->used = sz;
+    } else {
+        sp->nidx = 0;
+        sp->used = 0;
+    }
+    sp->first_unsorted = SIZE_MAX;
+    return 0;
+}
+
+static int reserve(struct pmt_spool *sp, size_t need, int keep_last)
+{
+    if (sp->used + need <= sp->cap && sp->nidx < sp->idx_cap) {
+        return 0;
+    }
+    if (flush(sp, keep_last) < 0) {
+        return -1;
+    }
+    if (sp->used + need > sp->cap) { /* one record larger than a chunk */
+        sp->cap = pad8(sp->used + need);
+        sp->chunk = pmt_xrealloc(sp->chunk, sp->cap);
+    }
+    return 0;
+}
+
+int pmt_spool_add(struct pmt_spool *sp, const struct pmt_event *ev)
+{
+    size_t text = 0;
+    uint32_t len[PMT_F_COUNT];
+    uint16_t flags = ev->flags;
+    for (int i = 0; i < PMT_F_COUNT; i++) {
+        len[i] = (uint32_t)PMT_MIN(ev->f[i].len, (size_t)PMT_SPOOL_MAX_TEXT);
+        text += len[i];
+    }
+    if (text > PMT_SPOOL_MAX_TEXT) {
+        size_t over = text - PMT_SPOOL_MAX_TEXT;
+        len[PMT_F_MESSAGE] -= (uint32_t)PMT_MIN(over, (size_t)len[PMT_F_MESSAGE]);
+        flags |= PMT_EV_CUT;
+        text = 0;
+        for (int i = 0; i < PMT_F_COUNT; i++) {
+            text += len[i];
+        }
+    }
+    size_t size = pad8(sizeof(struct rec) + text);
+    if (reserve(sp, size, 0) < 0) {
+        return -1;
+    }
+    struct rec *rc = (struct rec *)(sp->chunk + sp->used);
+    rc->t_ns = ev->t_ns;
+    rc->line = ev->line;
+    rc->src = ev->src;
+    rc->off_s = ev->off_s;
+    rc->size = (uint32_t)size;
+    rc->flags = flags;
+    rc->severity = ev->severity;
+    rc->parser = ev->parser;
+    char *p = (char *)(rc + 1);
+    for (int i = 0; i < PMT_F_COUNT; i++) {
+        rc->len[i] = len[i];
+        if (len[i]) {
+            memcpy(p, ev->f[i].p, len[i]);
+            p += len[i];
+        }
+    }
+    struct key k = {ev->t_ns, ev->line, ev->src, (uint32_t)sp->used};
+    if (sp->nidx > 0 && sp->first_unsorted == SIZE_MAX && key_cmp(&sp->idx[sp->nidx - 1], &k) > 0) {
+        sp->first_unsorted = sp->nidx;
+    }
+    sp->idx[sp->nidx++] = k;
+    sp->used += size;
+    sp->has_last = 1;
+    return 0;
+}
+
+int pmt_spool_continue(struct pmt_spool *sp, struct pmt_str text)
+{
+    if (!sp->has_last || sp->nidx == 0) {
+        return 0;
+    }
+    struct rec *rc = (struct rec *)(sp->chunk + sp->idx[sp->nidx - 1].off);
+    size_t total = 0;
+    for (int i = 0; i < PMT_F_COUNT; i++) {
+        total += rc->len[i];
+    }
+    size_t add = text.len + 1;
+    if (total + add > PMT_SPOOL_MAX_TEXT) {
+        add = total < PMT_SPOOL_MAX_TEXT ? PMT_SPOOL_MAX_TEXT - total : 0;
+        rc->flags |= PMT_EV_CUT;
+        if (add == 0) {
+            return 0;
+        }
+    }
+    size_t old_size = rc->size;
+    size_t new_size = pad8(sizeof(struct rec) + total + add);
+    if (new_size > old_size && reserve(sp, new_size - old_size, 1) < 0) {
+        return -1;
+    }
+    /* reserve may have moved the record to the front of the chunk */
+    rc = (struct rec *)(sp->chunk + sp->idx[sp->nidx - 1].off);
+    char *end = (char *)(rc + 1) + total;
+    end[0] = '\n';
+    memcpy(end + 1, text.p, add - 1);
+    rc->len[PMT_F_MESSAGE] += (uint32_t)add;
+    sp->used += new_size - old_size;
+    rc->size = (uint32_t)new_size;
+    return 0;
+}
+
+/* ---- reading ---- */
+
+static void load_head(struct reader *r, const struct rec *rc)
+{
+    r->cur = rc;
+    r->head.t = rc->t_ns;
+    r->head.src = rc->src;
+    r->head.line = rc->line;
+}
+
+/* Moves r to its next record; returns 0 when it has none, -1 on a read error. */
+static int reader_advance(struct pmt_spool *sp, struct reader *r)
+{
+    if (r->is_mem) {
+        if (r->mi >= sp->nidx) {
+            return 0;
+        }
+        load_head(r, (const struct rec *)(sp->chunk + sp->idx[r->mi++].off));
+        return 1;
+    }
+    if (r->cur) {
+        r->bpos += r->cur->size;
+        r->cur = NULL;
+    }
+    for (;;) {
+        size_t have = r->blen - r->bpos;
+        if (have >= sizeof(struct rec)) {
+            const struct rec *rc = (const struct rec *)(r->buf + r->bpos);
+            if (have >= rc->size) {
+                load_head(r, rc);
+                return 1;
+            }
+            if (rc->size > r->bcap) {
+                memmove(r->buf, r->buf + r->bpos, have);
+                r->bpos = 0;
+                r->blen = have;
+                r->bcap = rc->size;
+                r->buf = pmt_xrealloc(r->buf, r->bcap);
+            }
+        }
+        if (r->fpos >= r->fend) {
+            return 0;
+        }
+        memmove(r->buf, r->buf + r->bpos, have);
+        r->bpos = 0;
+        r->blen = have;
+        size_t want = (size_t)PMT_MIN((uint64_t)(r->bcap - have), r->fend - r->fpos);
+        ssize_t got = pread(sp->fd, r->buf + have, want, (off_t)r->fpos);
+        if (got <= 0) {
+            fail(sp, "cannot read back", got < 0 ? errno : EIO);
+            return -1;
+        }
+        r->fpos += (uint64_t)got;
+        r->blen += (size_t)got;
+    }
+}
+
+static void sift_down(struct reader **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && key_cmp(&h[l]->head, &h[m]->head) < 0) {
+            m = l;
+        }
+        if (l + 1 < n && key_cmp(&h[l + 1]->head, &h[m]->head) < 0) {
+            m = l + 1;
+        }
+        if (m == i) {
+            return;
+        }
+        struct reader *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+int pmt_spool_finish(struct pmt_spool *sp)
+{
+    sp->has_last = 0;
+    /* The last chunk stays in memory as one more run. */
+    if (sp->first_unsorted != SIZE_MAX) {
+        qsort(sp->idx, sp->nidx, sizeof(*sp->idx), key_qcmp);
+    }
+    sp->nreaders = sp->nruns + 1;
+    sp->readers = pmt_xcalloc(sp->nreaders, sizeof(*sp->readers));
+    sp->heap = pmt_xcalloc(sp->nreaders, sizeof(*sp->heap));
+    /* Read buffers shrink as runs multiply, so memory stays near 8 MiB in all. */
+    size_t bcap = sp->nruns ? PMT_MAX((size_t)(8u << 20) / sp->nruns, (size_t)(16u << 10)) : 0;
+    bcap = PMT_MIN(bcap, (size_t)(1u << 20));
+    for (size_t i = 0; i < sp->nreaders; i++) {
+        struct reader *r = &sp->readers[i];
+        if (i < sp->nruns) {
+            r->fpos = sp->runs[i].off;
+            r->fend = sp->runs[i].off + sp->runs[i].len;
+            r->bcap = bcap;
+            r->buf = pmt_xmalloc(bcap);
+        } else {
+            r->is_mem = 1;
+        }
+        int rc = reader_advance(sp, r);
+        if (rc < 0) {
+            return -1;
+        }
+        if (rc > 0) {
+            sp->heap[sp->nheap++] = r;
+        }
+    }
+    for (size_t i = sp->nheap / 2; i-- > 0;) {
+        sift_down(sp->heap, sp->nheap, i);
+    }
+    free(sp->wbuf);
+    sp->wbuf = NULL;
+    sp->reading = 1;
+    return 0;
+}
+
+int pmt_spool_next(struct pmt_spool *sp, struct pmt_event *ev)
+{
+    if (sp->returned) {
+        int rc = reader_advance(sp, sp->returned);
+        if (rc < 0) {
+            return -1;
+        }
+        if (rc == 0) {
+            sp->heap[0] = sp->heap[--sp->nheap];
+        }
+        sift_down(sp->heap, sp->nheap, 0);
+        sp->returned = NULL;
+    }
+    if (sp->nheap == 0) {
+        return 0;
+    }
+    struct reader *r = sp->heap[0];
+    const struct rec *rc = r->cur;
+    ev->t_ns = rc->t_ns;
+    ev->line = rc->line;
+    ev->src = rc->src;
+    ev->off_s = rc->off_s;
+    ev->flags = rc->flags;
+    ev->severity = rc->severity;
+    ev->parser = rc->parser;
+    const char *p = (const char *)(rc + 1);
+    for (int i = 0; i < PMT_F_COUNT; i++) {
+        ev->f[i] = pmt_str_make(rc->len[i] ? p : NULL, rc->len[i]);
+        p += rc->len[i];
+    }
+    sp->returned = r;
+    return 1;
+}
+
+void pmt_spool_free(struct pmt_spool *sp)
+{
+    if (!sp) {
+        return;
+    }
+    for (size_t i = 0; i < sp->nreaders; i++) {
+        free(sp->readers[i].buf);
+    }
+    free(sp->readers);
+    free(sp->heap);
+    if (sp->fd >= 0) {
+        close(sp->fd);
+    }
+    free(sp->runs);
+    free(sp->wbuf);
+    free(sp->chunk);
+    free(sp->idx);
+    free(sp->tmpdir);
+    free(sp);
+}

@@ -1,0 +1,307 @@
+/* Calendar arithmetic, fixed-offset zones and instant formatting. See pmt/tz.h. */
+#include "pmt/tz.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "pmt/event.h"
+
+enum zone_kind { ZONE_UTC, ZONE_FIXED };
+
+struct pmt_zone {
+    enum zone_kind kind;
+    int32_t off;
+    char name[32];
+};
+
+int64_t pmt_days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void pmt_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int pmt_days_in_month(int64_t y, int m)
+{
+    static const unsigned char dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+int pmt_civil_valid(const struct pmt_civil *c)
+{
+    if (c->mon < 1 || c->mon > 12 || c->day < 1 || c->hour < 0 || c->hour > 23 || c->min < 0 ||
+        c->min > 59 || c->sec < 0 || c->sec > 60 || c->nsec < 0 || c->nsec >= PMT_NS_PER_S) {
+        return 0;
+    }
+    /* Without a year, Feb 29 is possible; the resolver checks it once the year is known. */
+    int64_t y = c->has_year ? c->year : 2000;
+    if (c->day > pmt_days_in_month(y, c->mon)) {
+        return 0;
+    }
+    if (c->has_year && (c->year < 1 || c->year > 9999)) {
+        return 0;
+    }
+    if (c->has_off && (c->off_s < -26 * 3600 || c->off_s > 26 * 3600)) {
+        return 0;
+    }
+    return 1;
+}
+
+static int64_t civil_local_seconds(int64_t y, const struct pmt_civil *c)
+{
+    /* A leap second (:60) is folded onto :59, which keeps ordering and never invents a minute. */
+    int sec = c->sec == 60 ? 59 : c->sec;
+    return pmt_days_from_civil(y, c->mon, c->day) * 86400 + c->hour * 3600 + c->min * 60 + sec;
+}
+
+/* ---- zones ---- */
+
+struct pmt_zone *pmt_zone_utc(void)
+{
+    struct pmt_zone *z = pmt_xcalloc(1, sizeof(*z));
+    z->kind = ZONE_UTC;
+    snprintf(z->name, sizeof(z->name), "UTC");
+    return z;
+}
+
+/* Parses "3", "03", "0530", "05:30", "5:30" after a sign; returns seconds or -1. */
+static int32_t parse_offset_digits(const char *p)
+{
+    int h = 0, m = 0, nd = 0;
+    while (isdigit((unsigned char)*p) && nd < 4) {
+        h = h * 10 + (*p++ - '0');
+        nd++;
+    }
+    if (nd == 0) {
+        return -1;
+    }
+    if (nd == 4) { /* hhmm */
+        m = h % 100;
+        h /= 100;
+    } else if (nd == 3) {
+        return -1;
+    } else if (*p == ':') {
+        p++;
+        if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1])) {
+            return -1;
+        }
+        m = (p[0] - '0') * 10 + (p[1] - '0');
+        p += 2;
+    }
+    if (*p != '\0' || h > 18 || m > 59) {
+        return -1;
+    }
+    return h * 3600 + m * 60;
+}
+
+struct pmt_zone *pmt_zone_parse(const char *spec, char *err, size_t errlen)
+{
+    const char *p = spec;
+    if (strcasecmp(p, "UTC") == 0 || strcasecmp(p, "Z") == 0 || strcasecmp(p, "GMT") == 0 ||
+        strcasecmp(p, "Etc/UTC") == 0 || strcasecmp(p, "UCT") == 0 || strcasecmp(p, "Zulu") == 0) {
+        return pmt_zone_utc();
+    }
+    /* Optional "UTC"/"GMT" word before a signed offset: UTC+3, GMT+1 (ahead of UTC), UTC-07:00. */
+    if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0) {
+        p += 3;
+    }
+    if (*p == '+' || *p == '-') {
+        int32_t off = parse_offset_digits(p + 1);
+        if (off >= 0) {
+            struct pmt_zone *z = pmt_xcalloc(1, sizeof(*z));
+            z->off = *p == '-' ? -off : off;
+            if (z->off == 0) {
+                z->kind = ZONE_UTC;
+                snprintf(z->name, sizeof(z->name), "UTC");
+            } else {
+                z->kind = ZONE_FIXED;
+                char o[8];
+                o[pmt_fmt_offset(o, z->off, 0)] = '\0';
+                snprintf(z->name, sizeof(z->name), "UTC%s", o);
+            }
+            return z;
+        }
+    }
+    snprintf(err, errlen,
+             "unknown time zone '%s'; use UTC or an offset such as +03:00, +0530, UTC-7 "
+             "(named zones such as Africa/Nairobi are not supported yet)",
+             spec);
+    return NULL;
+}
+
+void pmt_zone_free(struct pmt_zone *z)
+{
+    free(z);
+}
+
+int32_t pmt_zone_offset_at(const struct pmt_zone *z, int64_t t_s)
+{
+    (void)t_s;
+    return z->kind == ZONE_UTC ? 0 : z->off;
+}
+
+int64_t pmt_zone_local_to_utc(const struct pmt_zone *z, int64_t local_s, int32_t *off_out)
+{
+    int32_t off = z->kind == ZONE_UTC ? 0 : z->off;
+    if (off_out) {
+        *off_out = off;
+    }
+    return local_s - off;
+}
+
+const char *pmt_zone_name(const struct pmt_zone *z)
+{
+    return z->name;
+}
+
+size_t pmt_zone_stamp_label(const struct pmt_zone *z, int32_t off, char *buf)
+{
+    if (z->kind == ZONE_UTC) {
+        memcpy(buf, "UTC", 3);
+        return 3;
+    }
+    return pmt_fmt_offset(buf, off, 0);
+}
+
+/* ---- formatting ---- */
+
+static inline void put2(char *b, unsigned v)
+{
+    b[0] = (char)('0' + v / 10);
+    b[1] = (char)('0' + v % 10);
+}
+
+size_t pmt_fmt_datetime(char *buf, int64_t local_s, char sep)
+{
+    int64_t days = local_s >= 0 ? local_s / 86400 : -((-local_s + 86399) / 86400);
+    int64_t sod = local_s - days * 86400;
+    int64_t y;
+    int m, d;
+    pmt_civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999) {
+        y = y < 0 ? 0 : 9999; /* cannot happen for resolved stamps; keeps the width fixed */
+    }
+    put2(buf, (unsigned)(y / 100));
+    put2(buf + 2, (unsigned)(y % 100));
+    buf[4] = '-';
+    put2(buf + 5, (unsigned)m);
+    buf[7] = '-';
+    put2(buf + 8, (unsigned)d);
+    buf[10] = sep;
+    put2(buf + 11, (unsigned)(sod / 3600));
+    buf[13] = ':';
+    put2(buf + 14, (unsigned)(sod / 60 % 60));
+    buf[16] = ':';
+    put2(buf + 17, (unsigned)(sod % 60));
+    return 19;
+}
+
+size_t pmt_fmt_offset(char *buf, int32_t off, int z_for_utc)
+{
+    if (off == 0 && z_for_utc) {
+        buf[0] = 'Z';
+        return 1;
+    }
+    buf[0] = off < 0 ? '-' : '+';
+    unsigned a = (unsigned)(off < 0 ? -off : off);
+    put2(buf + 1, a / 3600);
+    buf[3] = ':';
+    put2(buf + 4, a / 60 % 60);
+    return 6;
+}
+
+size_t pmt_fmt_fraction(char *buf, int32_t nsec)
+{
+    if (nsec <= 0) {
+        return 0;
+    }
+    int digits = nsec % 1000000 == 0 ? 3 : nsec % 1000 == 0 ? 6 : 9;
+    unsigned v = (unsigned)nsec;
+    if (digits == 3) {
+        v /= 1000000;
+    } else if (digits == 6) {
+        v /= 1000;
+    }
+    buf[0] = '.';
+    for (int i = digits; i > 0; i--) {
+        buf[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return (size_t)digits + 1;
+}
+
+/* ---- per-source resolution ---- */
+
+int pmt_srctime_resolve(const struct pmt_srctime *st, const struct pmt_civil *c, int64_t *t_ns,
+                        int32_t *off, uint16_t *flags)
+{
+    uint16_t fl = 0;
+    int64_t y;
+    if (!pmt_civil_valid(c)) {
+        return -1;
+    }
+    if (c->has_year) {
+        y = c->year;
+    } else {
+        fl |= PMT_EV_YEAR_ASSUMED;
+        if (st->forced_year) {
+            y = st->forced_year;
+        } else {
+            /* The reference's year in the source zone, or the one before when that would put
+             * the stamp more than a day after the reference. */
+            int32_t roff = c->has_off ? c->off_s : pmt_zone_offset_at(st->zone, st->ref_s);
+            int64_t rlocal = st->ref_s + roff;
+            int64_t ry;
+            int rm, rd;
+            pmt_civil_from_days(rlocal >= 0 ? rlocal / 86400 : -((-rlocal + 86399) / 86400), &ry,
+                                &rm, &rd);
+            y = ry;
+            if (civil_local_seconds(y, c) > rlocal + 86400) {
+                y--;
+            }
+        }
+        if (c->mon == 2 && c->day == 29 && !is_leap(y)) {
+            /* A year-less Feb 29 belongs to the nearest earlier leap year. */
+            while (!is_leap(y)) {
+                y--;
+            }
+        }
+    }
+    int64_t local = civil_local_seconds(y, c);
+    int64_t utc;
+    int32_t o;
+    if (c->has_off) {
+        o = c->off_s;
+        utc = local - o;
+    } else {
+        fl |= PMT_EV_ZONE_ASSUMED;
+        utc = pmt_zone_local_to_utc(st->zone, local, &o);
+    }
+    *t_ns = utc * PMT_NS_PER_S + c->nsec;
+    *off = o;
+    *flags = fl;
+    return 0;
+}
