@@ -84,6 +84,7 @@ int main(int argc, char **argv)
     struct pmt_format_rule *rules = NULL;
     size_t nrules = 0;
     int c;
+    argv[0] = (char *)"pmtimeline"; /* getopt's messages name the program, not its path */
     while ((c = getopt_long(argc, argv, "ao:f:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'a':
