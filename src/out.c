@@ -122,49 +122,110 @@ static void init_classes(void)
     done = 1;
 }
 
-void pmt_out_json_str(struct pmt_out *o, const char *s, size_t n)
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+static const char hexd[] = "0123456789abcdef";
+
+/* Bytes up to the first one JSON needs to look at (control, '"', '\\', DEL, non-ASCII). */
+static inline size_t json_plain_run(const unsigned char *p, size_t n, char *w)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+                  del = _mm_set1_epi8(0x7f);
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        _mm_storeu_si128((__m128i *)(w + i), v);
+        /* signed: bytes >= 0x80 are negative, so "< 0x20" catches them with the controls */
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, q)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(v, del)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask) {
+            return i + (size_t)__builtin_ctz(mask);
+        }
+        i += 16;
+    }
+#endif
+    while (i < n && !json_class[p[i]]) {
+        w[i] = (char)p[i];
+        i++;
+    }
+    return i;
+}
+
+char *pmt_json_esc(char *w, const char *s, size_t n)
 {
     init_classes();
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        const unsigned char *run = p;
-        while (p < end && !json_class[*p]) {
-            p++;
-        }
-        if (p > run) {
-            pmt_out_put(o, run, (size_t)(p - run));
-        }
+        size_t k = json_plain_run(p, (size_t)(end - p), w);
+        p += k;
+        w += k;
         if (p >= end) {
             break;
         }
         unsigned c = *p;
         if (c < 0x80) {
-            static const char hex[] = "0123456789abcdef";
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            *w++ = '\\';
             switch (c) {
-            case '"': pmt_out_put(o, "\\\"", 2); break;
-            case '\\': pmt_out_put(o, "\\\\", 2); break;
-            case '\n': pmt_out_put(o, "\\n", 2); break;
-            case '\t': pmt_out_put(o, "\\t", 2); break;
-            case '\r': pmt_out_put(o, "\\r", 2); break;
-            default: pmt_out_put(o, e, 6); break;
+            case '"': *w++ = '"'; break;
+            case '\\': *w++ = '\\'; break;
+            case '\n': *w++ = 'n'; break;
+            case '\t': *w++ = 't'; break;
+            case '\r': *w++ = 'r'; break;
+            default:
+                memcpy(w, "u00", 3);
+                w[3] = hexd[c >> 4];
+                w[4] = hexd[c & 15];
+                w += 5;
+                break;
             }
             p++;
             continue;
         }
         size_t len = utf8_seq(p, (size_t)(end - p));
         if (len == 0) {
-            pmt_out_put(o, replacement, 3);
+            memcpy(w, replacement, 3);
+            w += 3;
             p++;
         } else if (is_c1(p, len)) {
-            static const char hex[] = "0123456789abcdef";
-            char e[6] = {'\\', 'u', '0', '0', hex[p[1] >> 4], hex[p[1] & 15]};
-            pmt_out_put(o, e, 6);
+            memcpy(w, "\\u00", 4);
+            w[4] = hexd[p[1] >> 4];
+            w[5] = hexd[p[1] & 15];
+            w += 6;
             p += len;
         } else {
-            pmt_out_put(o, p, len);
+            memcpy(w, p, len);
+            w += len;
             p += len;
         }
+    }
+    return w;
+}
+
+void pmt_out_json_str(struct pmt_out *o, const char *s, size_t n)
+{
+    char *w = pmt_out_reserve(o, n * 6 + PMT_ESC_SLACK);
+    if (w) {
+        pmt_out_commit(o, pmt_json_esc(w, s, n));
+        return;
+    }
+    /* larger than the whole buffer: a piece at a time, cut between UTF-8 sequences */
+    size_t piece = (o->cap - PMT_ESC_SLACK) / 6;
+    while (n > 0) {
+        size_t k = PMT_MIN(n, piece);
+        while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) {
+            k--;
+        }
+        if (k == 0) {
+            k = PMT_MIN(n, piece);
+        }
+        w = pmt_out_reserve(o, k * 6 + PMT_ESC_SLACK);
+        pmt_out_commit(o, pmt_json_esc(w, s, k));
+        s += k;
+        n -= k;
     }
 }
 
@@ -187,26 +248,54 @@ static int looks_entity(const unsigned char *p, const unsigned char *end)
     return q > start && q < end && *q == ';';
 }
 
-void pmt_out_md_text(struct pmt_out *o, const char *s, size_t n)
+static inline size_t md_plain_run(const unsigned char *p, size_t n, char *w)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+    const __m128i c1 = _mm_set1_epi8('\\'), c2 = _mm_set1_epi8('`'), c3 = _mm_set1_epi8('*'),
+                  c4 = _mm_set1_epi8('_'), c5 = _mm_set1_epi8('['), c6 = _mm_set1_epi8('<'),
+                  c7 = _mm_set1_epi8('|'), c8 = _mm_set1_epi8('~'), c9 = _mm_set1_epi8('&');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        _mm_storeu_si128((__m128i *)(w + i), v);
+        __m128i m = _mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, c1), _mm_cmpeq_epi8(v, c2)));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, c3), _mm_cmpeq_epi8(v, c4)));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, c5), _mm_cmpeq_epi8(v, c6)));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, c7), _mm_cmpeq_epi8(v, c8)));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, c9));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask) {
+            return i + (size_t)__builtin_ctz(mask);
+        }
+        i += 16;
+    }
+#endif
+    while (i < n && !md_class[p[i]]) {
+        w[i] = (char)p[i];
+        i++;
+    }
+    return i;
+}
+
+char *pmt_md_esc(char *w, const char *s, size_t n)
 {
     init_classes();
     const unsigned char *start = (const unsigned char *)s;
     const unsigned char *p = start, *end = p + n;
     while (p < end) {
-        const unsigned char *run = p;
-        while (p < end && !md_class[*p]) {
-            p++;
-        }
-        if (p > run) {
-            pmt_out_put(o, run, (size_t)(p - run));
-        }
+        size_t k = md_plain_run(p, (size_t)(end - p), w);
+        p += k;
+        w += k;
         if (p >= end) {
             break;
         }
         unsigned c = *p;
         if (c == '\n') {
             /* A continuation line: a hard line break inside the same list item or cell. */
-            pmt_out_put(o, "\\\n  ", 4);
+            memcpy(w, "\\\n  ", 4);
+            w += 4;
             p++;
             while (p < end && (*p == ' ' || *p == '\t')) {
                 p++;
@@ -214,14 +303,16 @@ void pmt_out_md_text(struct pmt_out *o, const char *s, size_t n)
             continue;
         }
         if (c == '\t') {
-            pmt_out_ch(o, ' ');
+            *w++ = ' ';
             p++;
             continue;
         }
         if (c < 0x20 || c == 0x7F) {
             /* A control character shows as its Unicode control picture: ESC as U+241B. */
-            char pic[3] = {'\xE2', '\x90', (char)(c == 0x7F ? 0xA1 : 0x80 + c)};
-            pmt_out_put(o, pic, 3);
+            w[0] = '\xE2';
+            w[1] = '\x90';
+            w[2] = (char)(c == 0x7F ? 0xA1 : 0x80 + c);
+            w += 3;
             p++;
             continue;
         }
@@ -234,19 +325,45 @@ void pmt_out_md_text(struct pmt_out *o, const char *s, size_t n)
                 escape = looks_entity(p + 1, end);
             }
             if (escape) {
-                pmt_out_ch(o, '\\');
+                *w++ = '\\';
             }
-            pmt_out_ch(o, (char)c);
+            *w++ = (char)c;
             p++;
             continue;
         }
         size_t len = utf8_seq(p, (size_t)(end - p));
         if (len == 0 || is_c1(p, len)) {
-            pmt_out_put(o, replacement, 3);
+            memcpy(w, replacement, 3);
+            w += 3;
             p += len ? len : 1;
         } else {
-            pmt_out_put(o, p, len);
+            memcpy(w, p, len);
+            w += len;
             p += len;
         }
+    }
+    return w;
+}
+
+void pmt_out_md_text(struct pmt_out *o, const char *s, size_t n)
+{
+    char *w = pmt_out_reserve(o, n * 4 + PMT_ESC_SLACK);
+    if (w) {
+        pmt_out_commit(o, pmt_md_esc(w, s, n));
+        return;
+    }
+    size_t piece = (o->cap - PMT_ESC_SLACK) / 4;
+    while (n > 0) {
+        size_t k = PMT_MIN(n, piece);
+        while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) {
+            k--;
+        }
+        if (k == 0) {
+            k = PMT_MIN(n, piece);
+        }
+        w = pmt_out_reserve(o, k * 4 + PMT_ESC_SLACK);
+        pmt_out_commit(o, pmt_md_esc(w, s, k));
+        s += k;
+        n -= k;
     }
 }

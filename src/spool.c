@@ -50,6 +50,10 @@ struct pmt_spool {
     struct key *idx;
     size_t nidx, idx_cap;
     size_t first_unsorted; /* first index whose key is below its predecessor's, or SIZE_MAX */
+    int64_t max_t;         /* newest instant added so far */
+    char *spare;           /* a second chunk, for rebuilding one after an unsorted flush */
+    struct key *aside;     /* keys out of order, while sorting */
+    size_t spare_cap;
     int has_last;          /* the last record may still be continued */
 
     int fd;
@@ -104,6 +108,7 @@ struct pmt_spool *pmt_spool_new(size_t chunk_bytes, const char *tmpdir)
     sp->idx_cap = PMT_MAX(sp->cap / 64, (size_t)16);
     sp->idx = pmt_xmalloc(sp->idx_cap * sizeof(*sp->idx));
     sp->first_unsorted = SIZE_MAX;
+    sp->max_t = INT64_MIN;
     sp->fd = -1;
     const char *d = tmpdir ? tmpdir : getenv("TMPDIR");
     sp->tmpdir = pmt_xstrdup(d && *d ? d : "/tmp");
@@ -185,7 +190,68 @@ static int wbuf_put(struct pmt_spool *sp, const void *p, size_t n)
     return 0;
 }
 
-/* Writes all records of the chunk but (with keep_last) the last one, as a sorted run. */
+/*
+ * Sorts keys, fast for what logs are: sorted, or nearly. Keys that keep the order stay where
+ * they are (compacted to the front); the ones that step back go aside, get sorted, and are
+ * merged back from the end. O(n + b log b) for b keys out of place: a second-precision writer
+ * mixed into a microsecond one, or requests stamped when they started, cost little.
+ */
+static void sort_keys(struct pmt_spool *sp, size_t n, size_t from)
+{
+    struct key *k = sp->idx;
+    if (from == 0) {
+        from = 1;
+    }
+    if (!sp->aside) {
+        sp->aside = pmt_xmalloc(sp->idx_cap * sizeof(*sp->aside));
+    }
+    struct key *b = sp->aside;
+    size_t a = from, nb = 0;
+    for (size_t i = from; i < n; i++) {
+        if (key_cmp(&k[a - 1], &k[i]) <= 0) {
+            k[a++] = k[i];
+        } else {
+            b[nb++] = k[i];
+        }
+    }
+    qsort(b, nb, sizeof(*b), key_qcmp);
+    /* merge k[0..a) and b[0..nb) into k[0..n) from the back */
+    size_t i = a, j = nb, o = n;
+    while (j > 0) {
+        if (i > 0 && key_cmp(&k[i - 1], &b[j - 1]) > 0) {
+            k[--o] = k[--i];
+        } else {
+            k[--o] = b[--j];
+        }
+    }
+}
+
+/* Keys with t <= limit in a sorted array. */
+static size_t count_upto(const struct key *k, size_t n, int64_t limit)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k[mid].t <= limit) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/*
+ * Writes the older part of the chunk as (part of) a sorted run and keeps the rest.
+ *
+ * Logs are nearly sorted, not sorted: nginx stamps a request when it ends, Apache when it
+ * starts, a second-precision writer interleaves with a microsecond one. Writing a whole chunk
+ * would let the next chunk start before the run's end and open a new run each time. So only
+ * records older than the newest one seen minus PMT_SPOOL_WINDOW_NS are written (always at
+ * least seven eighths of the chunk, so it makes progress and copies little); the newer ones wait for the next chunk.
+ * With keep_last, the last record (which a continuation line
+ * may still extend) stays, and stays last.
+ */
 static int flush(struct pmt_spool *sp, int keep_last)
 {
     size_t n = sp->nidx - (keep_last && sp->nidx ? 1 : 0);
@@ -197,8 +263,15 @@ static int flush(struct pmt_spool *sp, int keep_last)
     }
     int in_order = sp->first_unsorted >= n;
     if (!in_order) {
-        qsort(sp->idx, n, sizeof(*sp->idx), key_qcmp);
+        sort_keys(sp, n, sp->first_unsorted);
     }
+    int64_t limit = sp->max_t < INT64_MIN + PMT_SPOOL_WINDOW_NS ? INT64_MIN
+                                                               : sp->max_t - PMT_SPOOL_WINDOW_NS;
+    size_t w = count_upto(sp->idx, n, limit);
+    if (w < n - n / 8) {
+        w = n - n / 8; /* keep at most an eighth back: the copy of what is kept stays cheap */
+    }
+    struct key last_written = sp->idx[w - 1];
     struct run *r = sp->nruns ? &sp->runs[sp->nruns - 1] : NULL;
     if (!r || key_cmp(&r->last, &sp->idx[0]) > 0) {
         if (sp->nruns == sp->runs_cap) {
@@ -211,12 +284,20 @@ static int flush(struct pmt_spool *sp, int keep_last)
     }
     uint64_t before = sp->file_end;
     if (in_order) {
-        const struct rec *last = (const struct rec *)(sp->chunk + sp->idx[n - 1].off);
-        if (write_all(sp, sp->chunk, sp->idx[n - 1].off + last->size) < 0) {
+        /* The common case: records lie in order in the chunk; write the prefix in one go,
+         * slide the rest (and the pending last record) to the front. */
+        size_t cut = w < sp->nidx ? sp->idx[w].off : sp->used;
+        if (write_all(sp, sp->chunk, cut) < 0) {
             return -1;
         }
+        memmove(sp->chunk, sp->chunk + cut, sp->used - cut);
+        sp->used -= cut;
+        for (size_t i = w; i < sp->nidx; i++) {
+            sp->idx[i - w] = sp->idx[i];
+            sp->idx[i - w].off -= (uint32_t)cut;
+        }
     } else {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < w; i++) {
             const struct rec *rc = (const struct rec *)(sp->chunk + sp->idx[i].off);
             if (wbuf_put(sp, rc, rc->size) < 0) {
                 return -1;
@@ -226,24 +307,36 @@ static int flush(struct pmt_spool *sp, int keep_last)
             return -1;
         }
         sp->wlen = 0;
+        /* Rebuild the chunk from the kept records, in order, in the spare buffer. */
+        if (!sp->spare || sp->spare_cap < sp->cap) {
+            free(sp->spare);
+            sp->spare = pmt_xmalloc(sp->cap);
+            sp->spare_cap = sp->cap;
+        }
+        size_t used = 0;
+        for (size_t i = w; i < sp->nidx; i++) {
+            const struct rec *rc = (const struct rec *)(sp->chunk + sp->idx[i].off);
+            memcpy(sp->spare + used, rc, rc->size);
+            sp->idx[i - w] = sp->idx[i];
+            sp->idx[i - w].off = (uint32_t)used;
+            used += rc->size;
+        }
+        char *t = sp->chunk;
+        size_t tc = sp->cap;
+        sp->chunk = sp->spare;
+        sp->cap = sp->spare_cap;
+        sp->spare = t;
+        sp->spare_cap = tc;
+        sp->used = used;
     }
     r->len += sp->file_end - before;
-    r->last = sp->idx[n - 1];
-
-    if (keep_last && sp->nidx > n) {
-        struct key k = sp->idx[n];
-        struct rec *rc = (struct rec *)(sp->chunk + k.off);
-        size_t sz = rc->size;
-        memmove(sp->chunk, rc, sz);
-        k.off = 0;
-        sp->idx[0] = k;
-        sp->nidx = 1;
-        sp->used = sz;
-    } else {
-        sp->nidx = 0;
-        sp->used = 0;
-    }
+    r->last = last_written;
+    sp->nidx -= w;
+    /* The kept records are sorted; only the pending last one may be out of place. */
     sp->first_unsorted = SIZE_MAX;
+    if (sp->nidx >= 2 && key_cmp(&sp->idx[sp->nidx - 2], &sp->idx[sp->nidx - 1]) > 0) {
+        sp->first_unsorted = sp->nidx - 1;
+    }
     return 0;
 }
 
@@ -307,6 +400,9 @@ int pmt_spool_add(struct pmt_spool *sp, const struct pmt_event *ev)
     }
     sp->idx[sp->nidx++] = k;
     sp->used += size;
+    if (ev->t_ns > sp->max_t) {
+        sp->max_t = ev->t_ns;
+    }
     sp->has_last = 1;
     return 0;
 }
@@ -427,7 +523,7 @@ int pmt_spool_finish(struct pmt_spool *sp)
     sp->has_last = 0;
     /* The last chunk stays in memory as one more run. */
     if (sp->first_unsorted != SIZE_MAX) {
-        qsort(sp->idx, sp->nidx, sizeof(*sp->idx), key_qcmp);
+        sort_keys(sp, sp->nidx, sp->first_unsorted);
     }
     sp->nreaders = sp->nruns + 1;
     sp->readers = pmt_xcalloc(sp->nreaders, sizeof(*sp->readers));
@@ -512,6 +608,8 @@ void pmt_spool_free(struct pmt_spool *sp)
     free(sp->runs);
     free(sp->wbuf);
     free(sp->chunk);
+    free(sp->spare);
+    free(sp->aside);
     free(sp->idx);
     free(sp->tmpdir);
     free(sp);

@@ -56,6 +56,32 @@ static inline void pmt_out_s(struct pmt_out *o, const char *s)
     pmt_out_put(o, s, strlen(s));
 }
 
+/*
+ * Room for n bytes at the end of the buffer, flushing first if needed: write through the
+ * returned pointer, then pmt_out_commit. NULL when n is larger than the whole buffer.
+ */
+static inline char *pmt_out_reserve(struct pmt_out *o, size_t n)
+{
+    if (PMT_UNLIKELY(o->len + n > o->cap)) {
+        pmt_out_flush_buf(o);
+        if (n > o->cap) {
+            return NULL;
+        }
+    }
+    return o->buf + o->len;
+}
+
+static inline void pmt_out_commit(struct pmt_out *o, char *end)
+{
+    o->len = (size_t)(end - o->buf);
+}
+
+/* Raw writers behind pmt_out_reserve; each returns the new end. The room they may use:
+ * JSON 6 bytes per input byte, Markdown 4 (plus 16 spare bytes for the 16-byte scan). */
+char *pmt_json_esc(char *w, const char *p, size_t n);
+char *pmt_md_esc(char *w, const char *p, size_t n);
+#define PMT_ESC_SLACK 16
+
 void pmt_out_u64(struct pmt_out *o, uint64_t v);
 void pmt_out_i64(struct pmt_out *o, int64_t v);
 
@@ -75,7 +101,10 @@ struct pmt_emit_ctx {
     int32_t cache_off;
     int cache_valid;
     char cache_date[32];
-    size_t cache_len;
+    char cache_label[8]; /* "UTC" or "+03:00" for Markdown stamps */
+    size_t cache_label_len;
+    char cache_epoch[24]; /* decimal seconds since the epoch, for epoch_ns */
+    size_t cache_epoch_len;
 };
 
 struct pmt_emitter {

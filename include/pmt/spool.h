@@ -6,7 +6,8 @@
  * compact records into a chunk of fixed size; a full chunk is sorted (a no-op when it already
  * is) and written to an unlinked temporary file as a sorted *run*. A chunk that continues the
  * previous run in order extends it, so a sorted input, however large, is one run, and several
- * sorted inputs are a handful. Reading is a k-way heap merge over the runs, with a small
+ * sorted inputs are a handful. A reorder window holds the newest 30 s of a chunk back for the
+ * next one, so the jitter of real logs (nginx stamps requests when they end) keeps runs whole. Reading is a k-way heap merge over the runs, with a small
  * buffer each. The last chunk never touches the disk, so small inputs never do either.
  *
  * Memory: one chunk (chunk_bytes) plus its index, plus one read buffer per run.
@@ -20,6 +21,8 @@ struct pmt_spool;
 
 #define PMT_SPOOL_DEFAULT_CHUNK (8u << 20)
 #define PMT_SPOOL_MAX_TEXT (1u << 20) /* an event's text, continuations included */
+/* How far back in time a nearly sorted input may jump and still extend its run. */
+#define PMT_SPOOL_WINDOW_NS (30LL * 1000000000LL)
 
 /* tmpdir: where the run file goes (NULL: $TMPDIR, else /tmp). */
 struct pmt_spool *pmt_spool_new(size_t chunk_bytes, const char *tmpdir);

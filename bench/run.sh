@@ -1,0 +1,39 @@
+#!/bin/sh
+# make bench: throughput and peak memory of pmtimeline next to cat and zcat of the same data.
+# The data is generated once (deterministic) into bench/data/.
+set -eu
+cd "$(dirname "$0")/.."
+MB=${BENCH_MB:-600}
+mkdir -p bench/data build
+data=bench/data/syslog-$MB.log
+if [ ! -f "$data" ]; then
+    cc -O2 -o build/bench-gen bench/gen.c
+    echo "generating $data ($MB MiB)..."
+    build/bench-gen "$MB" > "$data.tmp" && mv "$data.tmp" "$data"
+fi
+[ -f "$data.gz" ] || { echo "compressing..."; gzip -6 -c "$data" > "$data.gz.tmp" && mv "$data.gz.tmp" "$data.gz"; }
+bytes=$(stat -c %s "$data")
+lines=$(wc -l < "$data")
+cat "$data" > /dev/null # warm the page cache
+
+# Runs a command 3 times, prints the best wall time and the peak RSS of that run.
+measure() {
+    label=$1; shift
+    best=""; rss=0
+    for i in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o build/bench-time sh -c "$* > /dev/null"
+        read -r t m < build/bench-time
+        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
+    done
+    awk -v l="$label" -v t="$best" -v b="$bytes" -v n="$lines" -v m="$rss" 'BEGIN{
+        if (t <= 0) t = 0.005;
+        printf "%-44s %7.2f s %8.0f MB/s %11.0f lines/s %7.1f MiB peak\n", l, t, b/t/1e6, n/t, m/1024 }'
+}
+
+echo "input: $data, $(awk -v b="$bytes" 'BEGIN{printf "%.0f MB", b/1e6}'), $lines lines; $(nproc) cores"
+measure "cat (through a pipe)" "cat $data | cat"
+measure "zcat (gzip -6)" zcat "$data.gz"
+measure "pmtimeline --all -o json" ./pmtimeline -q --all -o json "$data"
+measure "pmtimeline --all (markdown)" ./pmtimeline -q --all "$data"
+measure "pmtimeline --all -o json, gzip input" ./pmtimeline -q --all -o json "$data.gz"
+measure "pmtimeline --all -o json, 2 inputs (same data)" ./pmtimeline -q --all -o json "$data" "$data"
