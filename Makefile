@@ -60,7 +60,7 @@ deps:
 # Sub-makes run after deps, so pkg-config is asked only once it is installed.
 demo: deps
 	@$(MAKE) --no-print-directory all
-	./pmtimeline --tz +03:00 samples/
+	./pmtimeline --tz +03:00 samples/incident/
 
 test: deps
 	@$(MAKE) --no-print-directory check

@@ -241,21 +241,30 @@ static int severity_in_host_slot(const char *p, size_t n)
 }
 
 /*
- * A tag: "name:", "name[pid]:" or "name[pid]". Returns the end of the tag (after the colon),
- * or NULL when the token is not one. name is at most 64 bytes and has no '['.
+ * A tag: "name:", "name[pid]:", "name[pid]" or a bare "name". rsyslog takes the first word
+ * after the host as the TAG whatever it looks like, and writes it back without a colon when
+ * the message came in as RFC 5424 ("web-01 systemd[1] Started ...", "mon-01 alertmanager
+ * [FIRING:1] ..."). A bare word counts when it is made of tag characters and has a letter, so
+ * "--- last message repeated 5 times ---" keeps its first word. Returns the end of the tag
+ * (after a colon), or NULL.
  */
 static const char *parse_tag(const char *p, const char *end, struct pmt_event *ev)
 {
     const char *q = p;
+    int letter = 0, odd = 0;
     while (q < end && *q != '[' && *q != ':' && *q != ' ') {
+        unsigned char c = (unsigned char)*q;
+        int alpha = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        letter |= alpha;
+        odd |= !(alpha || is_digit((char)c) || c >= 0x80 || (c && strchr("-_./()@", c)));
         q++;
     }
-    if (q == p || q - p > 64 || q == end) {
+    if (q == p || q - p > 64) {
         return NULL;
     }
     const char *name_end = q;
     const char *pid = NULL, *pid_end = NULL;
-    if (*q == '[') {
+    if (q < end && *q == '[') {
         pid = q + 1;
         pid_end = memchr(pid, ']', (size_t)(end - pid));
         if (!pid_end || pid_end - pid > 32) {
@@ -265,10 +274,10 @@ static const char *parse_tag(const char *p, const char *end, struct pmt_event *e
         if (q < end && *q == ':') {
             q++;
         }
-    } else if (*q == ':') {
+    } else if (q < end && *q == ':') {
         q++;
-    } else {
-        return NULL; /* a bare word: not clearly a tag, so it stays in the message */
+    } else if (!letter || odd) {
+        return NULL; /* a bare word that is no name: it stays in the message */
     }
     if (q < end && *q != ' ') {
         return NULL;
@@ -294,9 +303,12 @@ static void parse_body(const char *p, const char *end, struct pmt_event *ev, int
 {
     p = skip_spaces(p, end);
     const char *t1e = token_end(p, end);
-    const char *q = parse_tag(p, end, ev);
+    const char *q = NULL;
+    if (t1e > p && (t1e[-1] == ':' || t1e[-1] == ']')) {
+        q = parse_tag(p, end, ev);
+    }
     if (q) {
-        /* The first word is already a tag: this writer left out the host. */
+        /* The first word is already a tag ("sshd[7]:"): this writer left out the host. */
         set_message(ev, q, end);
         return;
     }

@@ -24,6 +24,9 @@ static const char usage_text[] =
     "      --tz ZONE          show times in ZONE: UTC (default) or an offset as people write\n"
     "                         it: +03:00, +0530, UTC+3, GMT+1, UTC-07:00. GMT+1 means one hour\n"
     "                         ahead of UTC (not the reversed POSIX TZ=GMT+1 meaning)\n"
+    "      --source-tz [GLOB=]ZONE  zone of timestamps that carry none (RFC 3164 syslog), for\n"
+    "                         inputs whose path or file name matches GLOB, or all; without it\n"
+    "                         they are read in the --tz zone and marked as assumed\n"
     "\n"
     "Input:\n"
     "  -f, --format [GLOB=]NAME  read inputs as format NAME instead of detecting it; with\n"
@@ -65,11 +68,12 @@ static int usage_error(const char *what, const char *arg, const char *hint)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TZ = 256, OPT_LIST, OPT_YEAR, OPT_UNPARSED, OPT_CHUNK };
+    enum { OPT_TZ = 256, OPT_SOURCE_TZ, OPT_LIST, OPT_YEAR, OPT_UNPARSED, OPT_CHUNK };
     static const struct option longopts[] = {
         {"all", no_argument, NULL, 'a'},
         {"output", required_argument, NULL, 'o'},
         {"tz", required_argument, NULL, OPT_TZ},
+        {"source-tz", required_argument, NULL, OPT_SOURCE_TZ},
         {"format", required_argument, NULL, 'f'},
         {"list-formats", no_argument, NULL, OPT_LIST},
         {"year", required_argument, NULL, OPT_YEAR},
@@ -83,6 +87,8 @@ int main(int argc, char **argv)
     struct pmt_opts o = {.all = 1, .output = PMT_OUT_MD};
     struct pmt_format_rule *rules = NULL;
     size_t nrules = 0;
+    struct pmt_zone_rule *zrules = NULL;
+    size_t nzrules = 0;
     int c;
     argv[0] = (char *)"pmtimeline"; /* getopt's messages name the program, not its path */
     while ((c = getopt_long(argc, argv, "ao:f:qhV", longopts, NULL)) != -1) {
@@ -103,6 +109,18 @@ int main(int argc, char **argv)
         case OPT_TZ:
             o.tz = optarg;
             break;
+        case OPT_SOURCE_TZ: {
+            /* GLOB=ZONE; a zone never contains '=', so the last '=' splits them */
+            char *eq = strrchr(optarg, '=');
+            zrules = pmt_xrealloc(zrules, (nzrules + 1) * sizeof(*zrules));
+            if (eq) {
+                *eq = '\0';
+            }
+            zrules[nzrules].glob = eq ? optarg : NULL;
+            zrules[nzrules].zone = eq ? eq + 1 : optarg;
+            nzrules++;
+            break;
+        }
         case 'f': {
             char *eq = strrchr(optarg, '=');
             const char *name = eq ? eq + 1 : optarg;
@@ -161,8 +179,11 @@ int main(int argc, char **argv)
     o.npaths = (size_t)(argc - optind);
     o.formats = rules;
     o.nformats = nrules;
+    o.source_tz = zrules;
+    o.nsource_tz = nzrules;
     int rc = pmt_run(&o, 1, stderr);
     free(rules);
+    free(zrules);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         rc = PMT_EXIT_FATAL;
     }

@@ -38,23 +38,43 @@ struct run {
     struct pmt_sources srcs;
     struct src_stats *st;
     struct pmt_spool *spool;
-    struct pmt_zone *zone;
-    struct pmt_zone *utc;
+    struct pmt_zone *zone;         /* display zone */
+    struct pmt_zone **source_zones; /* one per --source-tz rule */
     int status;
 };
+
+/* Does a --format/--source-tz GLOB (or none) select this input, by path or file name? */
+static int glob_matches(const char *glob, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return !glob || fnmatch(glob, path, 0) == 0 || fnmatch(glob, base, 0) == 0;
+}
 
 static int pick_parser(const struct run *r, const char *path)
 {
     int chosen = -1;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
     for (size_t i = 0; i < r->o->nformats; i++) {
-        const struct pmt_format_rule *f = &r->o->formats[i];
-        if (!f->glob || fnmatch(f->glob, path, 0) == 0 || fnmatch(f->glob, base, 0) == 0) {
-            chosen = f->parser;
+        if (glob_matches(r->o->formats[i].glob, path)) {
+            chosen = r->o->formats[i].parser; /* the last match wins */
         }
     }
     return chosen;
+}
+
+/* The zone for zone-less stamps of this input: the last --source-tz that matches, else the
+ * display zone (the reader's zone is the best guess for logs of the same place). */
+static const struct pmt_zone *pick_zone(const struct run *r, const char *path, int *given)
+{
+    const struct pmt_zone *z = r->zone;
+    *given = 0;
+    for (size_t i = 0; i < r->o->nsource_tz; i++) {
+        if (glob_matches(r->o->source_tz[i].glob, path)) {
+            z = r->source_zones[i];
+            *given = 1;
+        }
+    }
+    return z;
 }
 
 static void note_unparsed(struct run *r, struct src_stats *s, const struct pmt_source *src,
@@ -113,7 +133,8 @@ static int read_source(struct run *r, uint32_t idx)
     }
     s->parser = pidx;
 
-    struct pmt_srctime tctx = {.zone = r->utc, .forced_year = r->o->year};
+    struct pmt_srctime tctx = {.forced_year = r->o->year};
+    tctx.zone = pick_zone(r, src->path, &tctx.zone_given);
     struct stat sb;
     if (src->path[0] == '-' && src->path[1] == '\0') {
         tctx.ref_s = r->o->now_s ? r->o->now_s : (int64_t)time(NULL);
@@ -219,10 +240,12 @@ static void summary(struct run *r)
         }
         fputc('\n', r->err);
         if (s->flags_seen & PMT_EV_ZONE_ASSUMED) {
+            int given;
+            const struct pmt_zone *z = pick_zone(r, path, &given);
             fprintf(r->err,
-                    "pmtimeline: note: %s: timestamps carry no zone; read as UTC "
-                    "(marked \"assumed\" in JSON)\n",
-                    path);
+                    "pmtimeline: note: %s: timestamps carry no zone; assumed %s, the output "
+                    "zone (marked \"assumed\" in JSON; set it with --source-tz)\n",
+                    path, pmt_zone_name(z));
         }
         if ((s->flags_seen & PMT_EV_YEAR_ASSUMED) && !r->o->year) {
             fprintf(r->err,
@@ -245,30 +268,57 @@ static char *json_quoted(const char *s)
     return r;
 }
 
+/* Zones and files named by options; -1 (after a message) on a usage error. */
+static int setup(struct run *r)
+{
+    const struct pmt_opts *o = r->o;
+    char msg[256];
+    r->zone = o->tz ? pmt_zone_parse(o->tz, msg, sizeof(msg)) : pmt_zone_utc();
+    if (!r->zone) {
+        pmt_diag(r->err, "error", "--tz: %s", msg);
+        return -1;
+    }
+    r->source_zones = pmt_xcalloc(o->nsource_tz + 1, sizeof(*r->source_zones));
+    for (size_t i = 0; i < o->nsource_tz; i++) {
+        r->source_zones[i] = pmt_zone_parse(o->source_tz[i].zone, msg, sizeof(msg));
+        if (!r->source_zones[i]) {
+            pmt_diag(r->err, "error", "--source-tz: %s", msg);
+            return -1;
+        }
+    }
+    if (o->unparsed_path) {
+        r->unparsed = fopen(o->unparsed_path, "w");
+        if (!r->unparsed) {
+            pmt_diag(r->err, "error", "--unparsed %s: cannot create: %s", o->unparsed_path,
+                     strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void teardown(struct run *r)
+{
+    pmt_spool_free(r->spool);
+    pmt_sources_free(&r->srcs);
+    free(r->st);
+    if (r->zone) {
+        pmt_zone_free(r->zone);
+    }
+    for (size_t i = 0; r->source_zones && i < r->o->nsource_tz; i++) {
+        if (r->source_zones[i]) {
+            pmt_zone_free(r->source_zones[i]);
+        }
+    }
+    free(r->source_zones);
+}
+
 int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
 {
     struct run r = {.o = o, .err = err, .status = PMT_EXIT_OK};
-    char msg[256];
-    r.utc = pmt_zone_utc();
-    if (o->tz) {
-        r.zone = pmt_zone_parse(o->tz, msg, sizeof(msg));
-        if (!r.zone) {
-            pmt_diag(err, "error", "--tz: %s", msg);
-            pmt_zone_free(r.utc);
-            return PMT_EXIT_USAGE;
-        }
-    } else {
-        r.zone = pmt_zone_utc();
-    }
-    if (o->unparsed_path) {
-        r.unparsed = fopen(o->unparsed_path, "w");
-        if (!r.unparsed) {
-            pmt_diag(err, "error", "--unparsed %s: cannot create: %s", o->unparsed_path,
-                     strerror(errno));
-            pmt_zone_free(r.zone);
-            pmt_zone_free(r.utc);
-            return PMT_EXIT_USAGE;
-        }
+    if (setup(&r) < 0) {
+        teardown(&r);
+        return PMT_EXIT_USAGE;
     }
 
     if (o->npaths == 0) {
@@ -330,6 +380,7 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
         r.status = PMT_EXIT_FATAL;
     }
     if (r.unparsed && fclose(r.unparsed) != 0) {
+        r.unparsed = NULL;
         pmt_diag(err, "error", "--unparsed %s: write failed: %s", o->unparsed_path,
                  strerror(errno));
         r.status = PMT_EXIT_FATAL;
@@ -337,10 +388,6 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
     if (!o->quiet) {
         summary(&r);
     }
-    pmt_spool_free(r.spool);
-    pmt_sources_free(&r.srcs);
-    free(r.st);
-    pmt_zone_free(r.zone);
-    pmt_zone_free(r.utc);
+    teardown(&r);
     return r.status;
 }

@@ -297,7 +297,9 @@ int pmt_srctime_resolve(const struct pmt_srctime *st, const struct pmt_civil *c,
         o = c->off_s;
         utc = local - o;
     } else {
-        fl |= PMT_EV_ZONE_ASSUMED;
+        if (!st->zone_given) {
+            fl |= PMT_EV_ZONE_ASSUMED;
+        }
         utc = pmt_zone_local_to_utc(st->zone, local, &o);
     }
     *t_ns = utc * PMT_NS_PER_S + c->nsec;

@@ -15,6 +15,12 @@ struct pmt_format_rule {
     int parser;       /* registry index */
 };
 
+/* --source-tz [GLOB=]ZONE: the zone of zone-less stamps in matching inputs. */
+struct pmt_zone_rule {
+    const char *glob; /* NULL: every input */
+    const char *zone;
+};
+
 struct pmt_opts {
     const char *const *paths; /* none: read stdin */
     size_t npaths;
@@ -23,6 +29,8 @@ struct pmt_opts {
     const char *tz;                 /* display zone; NULL: UTC */
     const struct pmt_format_rule *formats;
     size_t nformats;
+    const struct pmt_zone_rule *source_tz;
+    size_t nsource_tz;
     int year;                  /* --year, or 0 */
     int quiet;                 /* no summary or notes on stderr */
     const char *unparsed_path; /* --unparsed FILE */

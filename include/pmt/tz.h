@@ -70,6 +70,7 @@ size_t pmt_fmt_fraction(char *buf, int32_t nsec);
  */
 struct pmt_srctime {
     const struct pmt_zone *zone; /* for stamps without an offset */
+    int zone_given;              /* the user named it (--source-tz): not flagged as assumed */
     int forced_year;             /* --year, or 0 */
     int64_t ref_s;               /* reference instant for year inference (file mtime, or now) */
 };

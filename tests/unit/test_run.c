@@ -194,12 +194,22 @@ static void json_output_and_offset_zone(void **state)
     assert_int_equal(r.rc, 0);
     char want[1024];
     snprintf(want, sizeof(want),
-             "{\"time\":\"2023-02-08T06:00:01+03:00\",\"epoch_ns\":1675825201000000000,"
+             "{\"time\":\"2023-02-08T03:00:01+03:00\",\"epoch_ns\":1675814401000000000,"
              "\"source\":\"%s\",\"line\":1,\"format\":\"syslog\",\"host\":\"web1\","
              "\"program\":\"nginx\",\"pid\":\"12\",\"severity\":\"err\","
              "\"assumed\":[\"year\",\"zone\"],\"message\":\"\\\"quoted\\\" \\u001b[0m\"}\n",
              pa);
+    /* zone-less stamps are read in the output zone, and said to be assumed */
     assert_string_equal(r.out, want);
+    free_result(&r);
+
+    /* --source-tz names the zone: the instant moves and nothing is flagged as assumed */
+    struct pmt_zone_rule zr = {.glob = "j.*", .zone = "UTC"};
+    o.source_tz = &zr;
+    o.nsource_tz = 1;
+    r = run(&o);
+    assert_non_null(strstr(r.out, "\"time\":\"2023-02-08T06:00:01+03:00\""));
+    assert_non_null(strstr(r.out, "\"assumed\":[\"year\"]"));
     free_result(&r);
     free(pa);
 }
