@@ -4,8 +4,8 @@
  *   - 2023-02-08 03:00:01 UTC — web1 nginx[12]: message
  *   {"time":"2023-02-08T03:00:01Z","epoch_ns":...,"source":"web1/syslog","line":1,...}
  *
- * This is the hottest code after the parsers: each event reserves its worst case once and is
- * written through a raw pointer; the text of the current second (date, offset label, epoch
+ * This is the hottest code after the parsers: each event is written through a raw pointer into
+ * room reserved for its worst case; the text of the current second (date, offset label, epoch
  * digits) is cached, since logs write many lines per second.
  */
 #include "pmt/emit.h"
@@ -62,27 +62,21 @@ static size_t text_len(const struct pmt_event *ev)
     return n;
 }
 
-static void md_begin(struct pmt_emit_ctx *c)
+static void no_frame(struct pmt_emit_ctx *c, struct pmt_out *out)
 {
     (void)c;
+    (void)out;
 }
 
-static void md_event(struct pmt_emit_ctx *c, const struct pmt_event *ev)
+static size_t md_max(const struct pmt_emit_ctx *c, const struct pmt_event *ev)
+{
+    (void)c;
+    return 64 + 4 * text_len(ev) + 4 * PMT_ESC_SLACK;
+}
+
+static char *md_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
 {
     second(c, ev->t_ns, ' ');
-    char *w = pmt_out_reserve(c->out, 64 + 4 * text_len(ev) + 4 * PMT_ESC_SLACK);
-    if (PMT_UNLIKELY(!w)) {
-        /* An event larger than the output buffer: field by field. */
-        struct pmt_out *o = c->out;
-        pmt_out_put(o, "- ", 2);
-        pmt_out_put(o, c->cache_date, 19);
-        pmt_out_ch(o, ' ');
-        pmt_out_put(o, c->cache_label, c->cache_label_len);
-        pmt_out_put(o, dash, sizeof(dash) - 1);
-        pmt_out_md_text(o, ev->f[PMT_F_MESSAGE].p, ev->f[PMT_F_MESSAGE].len);
-        pmt_out_ch(o, '\n');
-        return;
-    }
     const struct pmt_str *host = &ev->f[PMT_F_HOST], *prog = &ev->f[PMT_F_PROGRAM];
     const struct pmt_str *pid = &ev->f[PMT_F_PID], *msg = &ev->f[PMT_F_MESSAGE];
     w = LIT(w, "- ");
@@ -111,19 +105,15 @@ static void md_event(struct pmt_emit_ctx *c, const struct pmt_event *ev)
     }
     w = pmt_md_esc(w, msg->p, msg->len);
     *w++ = '\n';
-    pmt_out_commit(c->out, w);
-}
-
-static void md_end(struct pmt_emit_ctx *c)
-{
-    (void)c;
+    return w;
 }
 
 const struct pmt_emitter pmt_emit_md_all = {
     .name = "md",
-    .begin = md_begin,
-    .event = md_event,
-    .end = md_end,
+    .begin = no_frame,
+    .max_size = md_max,
+    .format = md_format,
+    .end = no_frame,
 };
 
 /* ,"key":"escaped" or ,"key":null */
@@ -155,26 +145,14 @@ static char *put_u64(char *w, uint64_t v)
     return w + sizeof(tmp) - i;
 }
 
-static void json_event(struct pmt_emit_ctx *c, const struct pmt_event *ev)
+static size_t json_max(const struct pmt_emit_ctx *c, const struct pmt_event *ev)
+{
+    return 320 + c->source_json_len[ev->src] + 6 * text_len(ev) + 8 * PMT_ESC_SLACK;
+}
+
+static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
 {
     second(c, ev->t_ns, 'T');
-    const char *src = c->source_json[ev->src];
-    size_t srclen = strlen(src);
-    char *w = pmt_out_reserve(c->out, 320 + srclen + 6 * text_len(ev) + 8 * PMT_ESC_SLACK);
-    if (PMT_UNLIKELY(!w)) {
-        /* An event larger than the output buffer: the message goes out in pieces. */
-        struct pmt_out *o = c->out;
-        pmt_out_s(o, "{\"time\":\"");
-        pmt_out_put(o, c->cache_date, 19);
-        pmt_out_s(o, "\",\"source\":");
-        pmt_out_put(o, src, srclen);
-        pmt_out_s(o, ",\"line\":");
-        pmt_out_u64(o, ev->line);
-        pmt_out_s(o, ",\"cut\":true,\"message\":\"");
-        pmt_out_json_str(o, ev->f[PMT_F_MESSAGE].p, ev->f[PMT_F_MESSAGE].len);
-        pmt_out_s(o, "\"}\n");
-        return;
-    }
     int32_t ns = nsec_of(ev->t_ns);
     w = LIT(w, "{\"time\":\"");
     memcpy(w, c->cache_date, 19);
@@ -198,8 +176,8 @@ static void json_event(struct pmt_emit_ctx *c, const struct pmt_event *ev)
         w = put_u64(w, t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t);
     }
     w = LIT(w, ",\"source\":");
-    memcpy(w, src, srclen);
-    w += srclen;
+    memcpy(w, c->source_json[ev->src], c->source_json_len[ev->src]);
+    w += c->source_json_len[ev->src];
     w = LIT(w, ",\"line\":");
     w = put_u64(w, ev->line);
     w = LIT(w, ",\"format\":\"");
@@ -243,12 +221,13 @@ static void json_event(struct pmt_emit_ctx *c, const struct pmt_event *ev)
     w = LIT(w, ",\"message\":\"");
     w = pmt_json_esc(w, ev->f[PMT_F_MESSAGE].p, ev->f[PMT_F_MESSAGE].len);
     w = LIT(w, "\"}\n");
-    pmt_out_commit(c->out, w);
+    return w;
 }
 
 const struct pmt_emitter pmt_emit_json_all = {
     .name = "json",
-    .begin = md_begin,
-    .event = json_event,
-    .end = md_end,
+    .begin = no_frame,
+    .max_size = json_max,
+    .format = json_format,
+    .end = no_frame,
 };

@@ -3,12 +3,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_CHUNK (256u << 10)
+
+struct pmt_inflater {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *blk[PMT_INFLATE_BLOCKS];
+    size_t len[PMT_INFLATE_BLOCKS];
+    size_t head, count; /* full blocks: count of them from head */
+    size_t taken;       /* bytes of the head block already copied out */
+    int done;           /* the inflater has produced everything it will */
+    int stop;           /* the reader is closing early */
+};
 #define ZIN_CHUNK (128u << 10)
 
 static void init_common(struct pmt_input *in, int fd, const char *name)
@@ -52,13 +65,14 @@ int pmt_input_open(struct pmt_input *in, const char *path, const char *name, cha
     return 0;
 }
 
+/* Records what went wrong (the first problem counts) and ends the raw stream. */
 static void set_problem(struct pmt_input *in, enum pmt_input_status st, const char *what)
 {
     if (in->status == PMT_IN_OK) {
         in->status = st;
         snprintf(in->problem, sizeof(in->problem), "%s", what);
     }
-    in->eof = 1;
+    in->zeof = 1;
 }
 
 /* read(2) with EINTR handled; -1 sets the input's problem. */
@@ -116,15 +130,18 @@ static int gz_start_member(struct pmt_input *in)
     return 0;
 }
 
-/* Inflates into buf[end..cap). Returns bytes produced, 0 at the end of the data. */
-static size_t gz_fill(struct pmt_input *in)
+/*
+ * Inflates into dst[0..cap). Returns bytes produced, 0 at the end of the data (in->zeof).
+ * Touches only the compressed side of the input, so it can run on the inflater thread.
+ */
+static size_t gz_produce(struct pmt_input *in, char *dst, size_t cap)
 {
     size_t produced = 0;
-    while (produced == 0 && !in->eof) {
+    while (produced < cap && !in->zeof) {
         if (in->at_member_end) {
             size_t have = zin_fill(in, 2);
             if (have == 0) {
-                in->eof = 1; /* clean end after the last member */
+                in->zeof = 1; /* clean end after the last member */
                 break;
             }
             if (have >= 2 && in->zs.next_in[0] == 0x1f && in->zs.next_in[1] == 0x8b) {
@@ -149,17 +166,16 @@ static size_t gz_fill(struct pmt_input *in)
                          "truncated gzip stream: it ends after %llu compressed bytes "
                          "(%llu bytes decompressed); lines up to there were read",
                          (unsigned long long)in->raw_bytes,
-                         (unsigned long long)(in->data_bytes + produced));
+                         (unsigned long long)(in->inflated + produced));
                 set_problem(in, PMT_IN_TRUNCATED, msg);
             }
+            in->zeof = 1;
             break;
         }
-        in->zs.next_out = (Bytef *)in->buf + in->end;
-        in->zs.avail_out = (uInt)(in->cap - in->end);
+        in->zs.next_out = (Bytef *)dst + produced;
+        in->zs.avail_out = (uInt)(cap - produced);
         int rc = inflate(&in->zs, Z_NO_FLUSH);
-        size_t got = (in->cap - in->end) - in->zs.avail_out;
-        in->end += got;
-        produced += got;
+        produced = cap - in->zs.avail_out;
         if (in->members == 0 && in->gzh.done == 1 && in->gz_mtime == 0) {
             in->gz_mtime = (int64_t)in->gzh.time;
         }
@@ -175,12 +191,116 @@ static size_t gz_fill(struct pmt_input *in)
                      in->zs.msg ? in->zs.msg : "zlib error");
             set_problem(in, PMT_IN_CORRUPT, msg);
         }
-        if (in->end == in->cap) {
+    }
+    in->inflated += produced;
+    return produced;
+}
+
+/*
+ * The inflater thread: decompresses gzip ahead of the parser into a ring of blocks, so a
+ * gzip input costs the parsing thread a memcpy, not the inflate (which is slower than
+ * parsing and would otherwise set the pace on its own).
+ */
+static void *inflater(void *arg)
+{
+    struct pmt_input *in = arg;
+    struct pmt_inflater *z = in->z;
+    for (;;) {
+        pthread_mutex_lock(&z->mu);
+        while (z->count == PMT_INFLATE_BLOCKS && !z->stop) {
+            pthread_cond_wait(&z->cv, &z->mu);
+        }
+        if (z->stop) {
+            pthread_mutex_unlock(&z->mu);
+            break;
+        }
+        size_t slot = (z->head + z->count) % PMT_INFLATE_BLOCKS;
+        pthread_mutex_unlock(&z->mu);
+        size_t n = gz_produce(in, z->blk[slot], PMT_INFLATE_BLOCK);
+        pthread_mutex_lock(&z->mu);
+        z->len[slot] = n;
+        if (n > 0) {
+            z->count++;
+        }
+        if (in->zeof) {
+            z->done = 1;
+        }
+        pthread_cond_broadcast(&z->cv);
+        int done = z->done;
+        pthread_mutex_unlock(&z->mu);
+        if (done) {
             break;
         }
     }
-    in->data_bytes += produced;
-    return produced;
+    return NULL;
+}
+
+static void inflater_start(struct pmt_input *in)
+{
+    struct pmt_inflater *z = pmt_xcalloc(1, sizeof(*z));
+    for (size_t i = 0; i < PMT_INFLATE_BLOCKS; i++) {
+        z->blk[i] = pmt_xmalloc(PMT_INFLATE_BLOCK);
+    }
+    pthread_mutex_init(&z->mu, NULL);
+    pthread_cond_init(&z->cv, NULL);
+    in->z = z;
+    if (pthread_create(&z->th, NULL, inflater, in) != 0) {
+        fprintf(stderr, "pmtimeline: error: cannot start a thread\n");
+        exit(PMT_EXIT_FATAL);
+    }
+}
+
+static void inflater_stop(struct pmt_input *in)
+{
+    struct pmt_inflater *z = in->z;
+    if (!z) {
+        return;
+    }
+    pthread_mutex_lock(&z->mu);
+    z->stop = 1;
+    pthread_cond_broadcast(&z->cv);
+    pthread_mutex_unlock(&z->mu);
+    pthread_join(z->th, NULL);
+    for (size_t i = 0; i < PMT_INFLATE_BLOCKS; i++) {
+        free(z->blk[i]);
+    }
+    pthread_mutex_destroy(&z->mu);
+    pthread_cond_destroy(&z->cv);
+    free(z);
+    in->z = NULL;
+}
+
+/* Copies inflated data from the ring into buf[end..cap). Returns bytes added; 0 at the end. */
+static size_t gz_take(struct pmt_input *in)
+{
+    struct pmt_inflater *z = in->z;
+    size_t added = 0;
+    pthread_mutex_lock(&z->mu);
+    while (z->count == 0 && !z->done) {
+        pthread_cond_wait(&z->cv, &z->mu);
+    }
+    if (z->count == 0) {
+        pthread_mutex_unlock(&z->mu);
+        in->eof = 1; /* the thread is done: its status and problem are final */
+        return 0;
+    }
+    size_t slot = z->head;
+    pthread_mutex_unlock(&z->mu);
+    size_t n = PMT_MIN(z->len[slot] - z->taken, in->cap - in->end);
+    memcpy(in->buf + in->end, z->blk[slot] + z->taken, n);
+    in->end += n;
+    added += n;
+    z->taken += n;
+    if (z->taken == z->len[slot]) {
+        pthread_mutex_lock(&z->mu);
+        z->taken = 0;
+        z->head = (z->head + 1) % PMT_INFLATE_BLOCKS;
+        z->count--;
+        pthread_cond_broadcast(&z->cv);
+        pthread_mutex_unlock(&z->mu);
+    }
+    in->data_bytes += added;
+    return added;
 }
 
 static void detect_gzip(struct pmt_input *in)
@@ -194,6 +314,7 @@ static void detect_gzip(struct pmt_input *in)
     if (in->zs.avail_in >= 2 && in->zin[0] == 0x1f && in->zin[1] == 0x8b) {
         in->gz = 1;
         gz_start_member(in);
+        inflater_start(in);
         return;
     }
     /* Plain: hand over what was read. */
@@ -205,8 +326,8 @@ static void detect_gzip(struct pmt_input *in)
     in->zin = NULL;
     in->zin_cap = 0;
     in->zs.avail_in = 0;
-    if (n == 0 && in->status == PMT_IN_OK) {
-        in->eof = 1;
+    if (in->zeof) {
+        in->eof = 1; /* empty, or a read error before any data */
     }
 }
 
@@ -230,7 +351,7 @@ static size_t fill(struct pmt_input *in)
         return 0; /* cannot happen: a full buffer always holds a whole or cut line */
     }
     if (in->gz) {
-        return gz_fill(in);
+        return gz_take(in);
     }
     ssize_t r = read_some(in, in->buf + in->end, in->cap - in->end);
     if (r <= 0) {
@@ -353,6 +474,7 @@ int pmt_input_looks_binary(struct pmt_input *in)
 
 void pmt_input_close(struct pmt_input *in)
 {
+    inflater_stop(in);
     if (in->zs_live) {
         inflateEnd(&in->zs);
     }

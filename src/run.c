@@ -14,7 +14,11 @@
 
 #include "pmt/input.h"
 #include "pmt/parser.h"
+#include "pmt/pipe.h"
 #include "pmt/spool.h"
+
+#define PIPE_BUFFERS 4
+#define PIPE_BUFFER_BYTES ((1u << 20) + (64u << 10))
 
 #define SAMPLE_LINES 32
 #define MALFORMED_WARNINGS 3 /* per input; the rest are counted in the summary */
@@ -38,6 +42,11 @@ struct run {
     struct pmt_sources srcs;
     struct src_stats *st;
     struct pmt_spool *spool;
+    struct pmt_pipe *pipe;
+    const struct pmt_emitter *em;
+    struct pmt_emit_ctx ec;
+    char **json_names;
+    size_t *json_lens;
     struct pmt_zone *zone;         /* display zone */
     struct pmt_zone **source_zones; /* one per --source-tz rule */
     int status;
@@ -93,7 +102,7 @@ static void note_unparsed(struct run *r, struct src_stats *s, const struct pmt_s
     }
 }
 
-/* Reads one input into the spool. Returns -1 only when the spool fails (fatal). */
+/* Reads one input into the pipe. Returns -1 only when the consumer failed (fatal). */
 static int read_source(struct run *r, uint32_t idx)
 {
     const struct pmt_source *src = &r->srcs.v[idx];
@@ -148,8 +157,9 @@ static int read_source(struct run *r, uint32_t idx)
     void *state = p && p->open ? p->open(&ctx) : NULL;
 
     struct pmt_str line;
-    int cut, have_last = 0, warned = 0, rc_spool = 0;
+    int cut, have_last = 0, warned = 0, failed = 0;
     struct pmt_event ev;
+    struct pmt_evbuf *b = pmt_pipe_current(r->pipe);
     while (pmt_input_next(&in, &line, &cut)) {
         s->lines++;
         if (PMT_UNLIKELY(cut)) {
@@ -175,12 +185,19 @@ static int read_source(struct run *r, uint32_t idx)
             s->flags_seen |= ev.flags;
             s->events++;
             have_last = 1;
-            rc_spool = pmt_spool_add(r->spool, &ev);
+            if (PMT_UNLIKELY(pmt_evbuf_add(b, &ev) < 0)) {
+                pmt_evbuf_close_last(b);
+                b = pmt_pipe_send(r->pipe, 0);
+                failed = !b || pmt_evbuf_add(b, &ev) < 0;
+            }
             break;
         case PMT_PARSE_CONTINUE:
             if (have_last) {
                 s->cont++;
-                rc_spool = pmt_spool_continue(r->spool, ev.f[PMT_F_MESSAGE]);
+                if (PMT_UNLIKELY(pmt_evbuf_continue(b, ev.f[PMT_F_MESSAGE]) < 0)) {
+                    b = pmt_pipe_send(r->pipe, 1);
+                    failed = !b || pmt_evbuf_continue(b, ev.f[PMT_F_MESSAGE]) < 0;
+                }
             } else {
                 note_unparsed(r, s, src, in.lineno, line);
             }
@@ -200,9 +217,12 @@ static int read_source(struct run *r, uint32_t idx)
             note_unparsed(r, s, src, in.lineno, line);
             break;
         }
-        if (PMT_UNLIKELY(rc_spool < 0)) {
+        if (PMT_UNLIKELY(failed)) {
             break;
         }
+    }
+    if (b) {
+        pmt_evbuf_close_last(b); /* the next input's lines never continue this one's events */
     }
     if (in.status != PMT_IN_OK) {
         pmt_diag(r->err, "warning", "%s: %s", src->path, in.problem);
@@ -212,7 +232,24 @@ static int read_source(struct run *r, uint32_t idx)
         p->close(state);
     }
     pmt_input_close(&in);
-    return rc_spool;
+    return failed ? -1 : 0;
+}
+
+/* The consumer thread: each event of a buffer, formatted, into the spool. */
+static int format_batch(void *arg, const struct pmt_evbuf *b)
+{
+    struct run *r = arg;
+    size_t pos = 0;
+    struct pmt_event ev;
+    while (pmt_evbuf_next(b, &pos, &ev)) {
+        char *w = pmt_spool_reserve(r->spool, r->em->max_size(&r->ec, &ev));
+        if (!w) {
+            return -1;
+        }
+        char *end = r->em->format(&r->ec, &ev, w);
+        pmt_spool_commit(r->spool, ev.t_ns, ev.src, ev.line, (size_t)(end - w));
+    }
+    return 0;
 }
 
 static void summary(struct run *r)
@@ -256,16 +293,16 @@ static void summary(struct run *r)
     }
 }
 
-static char *json_quoted(const char *s)
+static char *json_quoted(const char *s, size_t *len)
 {
-    struct pmt_out o; /* never flushed: a path is far below the buffer size */
-    pmt_out_init(&o, -1);
-    pmt_out_ch(&o, '"');
-    pmt_out_json_str(&o, s, strlen(s));
-    pmt_out_ch(&o, '"');
-    char *r = pmt_xstrndup(o.buf, o.len);
-    free(o.buf);
-    return r;
+    size_t n = strlen(s);
+    char *q = pmt_xmalloc(n * 6 + PMT_ESC_SLACK + 3);
+    char *w = q;
+    *w++ = '"';
+    w = pmt_json_esc(w, s, n);
+    *w++ = '"';
+    *len = (size_t)(w - q);
+    return q;
 }
 
 /* Zones and files named by options; -1 (after a message) on a usage error. */
@@ -300,6 +337,11 @@ static int setup(struct run *r)
 static void teardown(struct run *r)
 {
     pmt_spool_free(r->spool);
+    for (size_t i = 0; r->json_names && i < r->srcs.n; i++) {
+        free(r->json_names[i]);
+    }
+    free(r->json_names);
+    free(r->json_lens);
     pmt_sources_free(&r->srcs);
     free(r->st);
     if (r->zone) {
@@ -331,42 +373,36 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
     }
     r.st = pmt_xcalloc(r.srcs.n ? r.srcs.n : 1, sizeof(*r.st));
     r.spool = pmt_spool_new(o->spool_chunk ? o->spool_chunk : PMT_SPOOL_DEFAULT_CHUNK, NULL);
+    r.json_names = pmt_xcalloc(r.srcs.n + 1, sizeof(*r.json_names));
+    r.json_lens = pmt_xcalloc(r.srcs.n + 1, sizeof(*r.json_lens));
+    for (size_t i = 0; i < r.srcs.n; i++) {
+        r.json_names[i] = json_quoted(r.srcs.v[i].path, &r.json_lens[i]);
+    }
+    r.em = o->output == PMT_OUT_JSON ? &pmt_emit_json_all : &pmt_emit_md_all;
+    r.ec = (struct pmt_emit_ctx){.zone = r.zone,
+                                 .source_json = (const char *const *)r.json_names,
+                                 .source_json_len = r.json_lens};
 
+    /* Phase 1: parse here, format on the consumer thread, into sorted runs. */
+    r.pipe = pmt_pipe_start(format_batch, &r, PIPE_BUFFERS, PIPE_BUFFER_BYTES);
     int fatal = 0;
     for (size_t i = 0; i < r.srcs.n && !fatal; i++) {
-        if (read_source(&r, (uint32_t)i) < 0) {
-            fatal = 1;
-        }
+        fatal = read_source(&r, (uint32_t)i) < 0;
     }
+    fatal |= pmt_pipe_finish(r.pipe) < 0;
 
+    /* Phase 2: merge the runs; the text is ready, so this is a copy. */
     struct pmt_out out;
     pmt_out_init(&out, out_fd);
     if (!fatal && pmt_spool_finish(r.spool) == 0) {
-        const char **names = pmt_xcalloc(r.srcs.n + 1, sizeof(*names));
-        const char **jnames = pmt_xcalloc(r.srcs.n + 1, sizeof(*jnames));
-        for (size_t i = 0; i < r.srcs.n; i++) {
-            names[i] = r.srcs.v[i].path;
-            jnames[i] = json_quoted(r.srcs.v[i].path);
-        }
-        struct pmt_emit_ctx ec = {
-            .out = &out, .zone = r.zone, .source_names = names, .source_json = jnames};
-        const struct pmt_emitter *em =
-            o->output == PMT_OUT_JSON ? &pmt_emit_json_all : &pmt_emit_md_all;
-        em->begin(&ec);
-        struct pmt_event ev;
+        r.em->begin(&r.ec, &out);
+        struct pmt_spool_item it;
         int rc;
-        while ((rc = pmt_spool_next(r.spool, &ev)) > 0 && !out.err) {
-            em->event(&ec, &ev);
+        while ((rc = pmt_spool_next(r.spool, &it)) > 0 && !out.err) {
+            pmt_out_put(&out, it.text, it.len);
         }
-        if (rc < 0) {
-            fatal = 1;
-        }
-        em->end(&ec);
-        for (size_t i = 0; i < r.srcs.n; i++) {
-            free((char *)jnames[i]);
-        }
-        free(jnames);
-        free(names);
+        fatal = rc < 0;
+        r.em->end(&r.ec, &out);
     } else {
         fatal = 1;
     }

@@ -6,20 +6,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* A record: this header, then the text of each field in index order, then padding to 8. */
+/* A record: this header, then the payload (an event's output text), then padding to 8. */
 struct rec {
     int64_t t_ns;
     uint64_t line;
     uint32_t src;
-    int32_t off_s;
-    uint32_t size;
-    uint16_t flags;
-    int8_t severity;
-    uint8_t parser;
-    uint32_t len[PMT_F_COUNT];
+    uint32_t len;
 };
 
-_Static_assert(PMT_F_MESSAGE == PMT_F_COUNT - 1, "the message must be the last field");
 _Static_assert(sizeof(struct rec) % 8 == 0, "records stay 8-aligned");
 
 struct key {
@@ -54,7 +48,6 @@ struct pmt_spool {
     char *spare;           /* a second chunk, for rebuilding one after an unsorted flush */
     struct key *aside;     /* keys out of order, while sorting */
     size_t spare_cap;
-    int has_last;          /* the last record may still be continued */
 
     int fd;
     char *tmpdir;
@@ -97,6 +90,11 @@ static int key_qcmp(const void *a, const void *b)
 static inline size_t pad8(size_t n)
 {
     return (n + 7) & ~(size_t)7;
+}
+
+static inline size_t rec_size(const struct rec *rc)
+{
+    return pad8(sizeof(struct rec) + rc->len);
 }
 
 struct pmt_spool *pmt_spool_new(size_t chunk_bytes, const char *tmpdir)
@@ -249,12 +247,10 @@ static size_t count_upto(const struct key *k, size_t n, int64_t limit)
  * would let the next chunk start before the run's end and open a new run each time. So only
  * records older than the newest one seen minus PMT_SPOOL_WINDOW_NS are written (always at
  * least seven eighths of the chunk, so it makes progress and copies little); the newer ones wait for the next chunk.
- * With keep_last, the last record (which a continuation line
- * may still extend) stays, and stays last.
  */
-static int flush(struct pmt_spool *sp, int keep_last)
+static int flush(struct pmt_spool *sp)
 {
-    size_t n = sp->nidx - (keep_last && sp->nidx ? 1 : 0);
+    size_t n = sp->nidx;
     if (n == 0) {
         return 0;
     }
@@ -285,7 +281,7 @@ static int flush(struct pmt_spool *sp, int keep_last)
     uint64_t before = sp->file_end;
     if (in_order) {
         /* The common case: records lie in order in the chunk; write the prefix in one go,
-         * slide the rest (and the pending last record) to the front. */
+         * slide the rest to the front. */
         size_t cut = w < sp->nidx ? sp->idx[w].off : sp->used;
         if (write_all(sp, sp->chunk, cut) < 0) {
             return -1;
@@ -299,7 +295,7 @@ static int flush(struct pmt_spool *sp, int keep_last)
     } else {
         for (size_t i = 0; i < w; i++) {
             const struct rec *rc = (const struct rec *)(sp->chunk + sp->idx[i].off);
-            if (wbuf_put(sp, rc, rc->size) < 0) {
+            if (wbuf_put(sp, rc, rec_size(rc)) < 0) {
                 return -1;
             }
         }
@@ -316,10 +312,10 @@ static int flush(struct pmt_spool *sp, int keep_last)
         size_t used = 0;
         for (size_t i = w; i < sp->nidx; i++) {
             const struct rec *rc = (const struct rec *)(sp->chunk + sp->idx[i].off);
-            memcpy(sp->spare + used, rc, rc->size);
+            memcpy(sp->spare + used, rc, rec_size(rc));
             sp->idx[i - w] = sp->idx[i];
             sp->idx[i - w].off = (uint32_t)used;
-            used += rc->size;
+            used += rec_size(rc);
         }
         char *t = sp->chunk;
         size_t tc = sp->cap;
@@ -332,113 +328,44 @@ static int flush(struct pmt_spool *sp, int keep_last)
     r->len += sp->file_end - before;
     r->last = last_written;
     sp->nidx -= w;
-    /* The kept records are sorted; only the pending last one may be out of place. */
-    sp->first_unsorted = SIZE_MAX;
-    if (sp->nidx >= 2 && key_cmp(&sp->idx[sp->nidx - 2], &sp->idx[sp->nidx - 1]) > 0) {
-        sp->first_unsorted = sp->nidx - 1;
-    }
+    sp->first_unsorted = SIZE_MAX; /* what is kept is sorted */
     return 0;
 }
 
-static int reserve(struct pmt_spool *sp, size_t need, int keep_last)
+char *pmt_spool_reserve(struct pmt_spool *sp, size_t max)
 {
-    if (sp->used + need <= sp->cap && sp->nidx < sp->idx_cap) {
-        return 0;
-    }
-    if (flush(sp, keep_last) < 0) {
-        return -1;
-    }
-    if (sp->used + need > sp->cap) { /* one record larger than a chunk */
-        sp->cap = pad8(sp->used + need);
-        sp->chunk = pmt_xrealloc(sp->chunk, sp->cap);
-    }
-    return 0;
-}
-
-int pmt_spool_add(struct pmt_spool *sp, const struct pmt_event *ev)
-{
-    size_t text = 0;
-    uint32_t len[PMT_F_COUNT];
-    uint16_t flags = ev->flags;
-    for (int i = 0; i < PMT_F_COUNT; i++) {
-        len[i] = (uint32_t)PMT_MIN(ev->f[i].len, (size_t)PMT_SPOOL_MAX_TEXT);
-        text += len[i];
-    }
-    if (text > PMT_SPOOL_MAX_TEXT) {
-        size_t over = text - PMT_SPOOL_MAX_TEXT;
-        len[PMT_F_MESSAGE] -= (uint32_t)PMT_MIN(over, (size_t)len[PMT_F_MESSAGE]);
-        flags |= PMT_EV_CUT;
-        text = 0;
-        for (int i = 0; i < PMT_F_COUNT; i++) {
-            text += len[i];
+    size_t need = pad8(sizeof(struct rec) + max);
+    if (sp->used + need > sp->cap || sp->nidx >= sp->idx_cap) {
+        if (flush(sp) < 0) {
+            return NULL;
+        }
+        if (sp->used + need > sp->cap) { /* one record larger than a chunk */
+            sp->cap = pad8(sp->used + need);
+            sp->chunk = pmt_xrealloc(sp->chunk, sp->cap);
         }
     }
-    size_t size = pad8(sizeof(struct rec) + text);
-    if (reserve(sp, size, 0) < 0) {
-        return -1;
-    }
+    return sp->chunk + sp->used + sizeof(struct rec);
+}
+
+void pmt_spool_commit(struct pmt_spool *sp, int64_t t_ns, uint32_t src, uint64_t line, size_t len)
+{
     struct rec *rc = (struct rec *)(sp->chunk + sp->used);
-    rc->t_ns = ev->t_ns;
-    rc->line = ev->line;
-    rc->src = ev->src;
-    rc->off_s = ev->off_s;
-    rc->size = (uint32_t)size;
-    rc->flags = flags;
-    rc->severity = ev->severity;
-    rc->parser = ev->parser;
-    char *p = (char *)(rc + 1);
-    for (int i = 0; i < PMT_F_COUNT; i++) {
-        rc->len[i] = len[i];
-        if (len[i]) {
-            memcpy(p, ev->f[i].p, len[i]);
-            p += len[i];
-        }
-    }
-    struct key k = {ev->t_ns, ev->line, ev->src, (uint32_t)sp->used};
-    if (sp->nidx > 0 && sp->first_unsorted == SIZE_MAX && key_cmp(&sp->idx[sp->nidx - 1], &k) > 0) {
+    rc->t_ns = t_ns;
+    rc->line = line;
+    rc->src = src;
+    rc->len = (uint32_t)len;
+    size_t size = pad8(sizeof(struct rec) + len);
+    memset((char *)(rc + 1) + len, 0, size - sizeof(struct rec) - len);
+    struct key k = {t_ns, line, src, (uint32_t)sp->used};
+    if (sp->nidx > 0 && sp->first_unsorted == SIZE_MAX &&
+        key_cmp(&sp->idx[sp->nidx - 1], &k) > 0) {
         sp->first_unsorted = sp->nidx;
     }
     sp->idx[sp->nidx++] = k;
     sp->used += size;
-    if (ev->t_ns > sp->max_t) {
-        sp->max_t = ev->t_ns;
+    if (t_ns > sp->max_t) {
+        sp->max_t = t_ns;
     }
-    sp->has_last = 1;
-    return 0;
-}
-
-int pmt_spool_continue(struct pmt_spool *sp, struct pmt_str text)
-{
-    if (!sp->has_last || sp->nidx == 0) {
-        return 0;
-    }
-    struct rec *rc = (struct rec *)(sp->chunk + sp->idx[sp->nidx - 1].off);
-    size_t total = 0;
-    for (int i = 0; i < PMT_F_COUNT; i++) {
-        total += rc->len[i];
-    }
-    size_t add = text.len + 1;
-    if (total + add > PMT_SPOOL_MAX_TEXT) {
-        add = total < PMT_SPOOL_MAX_TEXT ? PMT_SPOOL_MAX_TEXT - total : 0;
-        rc->flags |= PMT_EV_CUT;
-        if (add == 0) {
-            return 0;
-        }
-    }
-    size_t old_size = rc->size;
-    size_t new_size = pad8(sizeof(struct rec) + total + add);
-    if (new_size > old_size && reserve(sp, new_size - old_size, 1) < 0) {
-        return -1;
-    }
-    /* reserve may have moved the record to the front of the chunk */
-    rc = (struct rec *)(sp->chunk + sp->idx[sp->nidx - 1].off);
-    char *end = (char *)(rc + 1) + total;
-    end[0] = '\n';
-    memcpy(end + 1, text.p, add - 1);
-    rc->len[PMT_F_MESSAGE] += (uint32_t)add;
-    sp->used += new_size - old_size;
-    rc->size = (uint32_t)new_size;
-    return 0;
 }
 
 /* ---- reading ---- */
@@ -462,22 +389,22 @@ static int reader_advance(struct pmt_spool *sp, struct reader *r)
         return 1;
     }
     if (r->cur) {
-        r->bpos += r->cur->size;
+        r->bpos += rec_size(r->cur);
         r->cur = NULL;
     }
     for (;;) {
         size_t have = r->blen - r->bpos;
         if (have >= sizeof(struct rec)) {
             const struct rec *rc = (const struct rec *)(r->buf + r->bpos);
-            if (have >= rc->size) {
+            if (have >= rec_size(rc)) {
                 load_head(r, rc);
                 return 1;
             }
-            if (rc->size > r->bcap) {
+            if (rec_size(rc) > r->bcap) {
                 memmove(r->buf, r->buf + r->bpos, have);
                 r->bpos = 0;
                 r->blen = have;
-                r->bcap = rc->size;
+                r->bcap = rec_size(rc);
                 r->buf = pmt_xrealloc(r->buf, r->bcap);
             }
         }
@@ -520,7 +447,6 @@ static void sift_down(struct reader **h, size_t n, size_t i)
 
 int pmt_spool_finish(struct pmt_spool *sp)
 {
-    sp->has_last = 0;
     /* The last chunk stays in memory as one more run. */
     if (sp->first_unsorted != SIZE_MAX) {
         sort_keys(sp, sp->nidx, sp->first_unsorted);
@@ -558,7 +484,7 @@ int pmt_spool_finish(struct pmt_spool *sp)
     return 0;
 }
 
-int pmt_spool_next(struct pmt_spool *sp, struct pmt_event *ev)
+int pmt_spool_next(struct pmt_spool *sp, struct pmt_spool_item *it)
 {
     if (sp->returned) {
         int rc = reader_advance(sp, sp->returned);
@@ -576,18 +502,11 @@ int pmt_spool_next(struct pmt_spool *sp, struct pmt_event *ev)
     }
     struct reader *r = sp->heap[0];
     const struct rec *rc = r->cur;
-    ev->t_ns = rc->t_ns;
-    ev->line = rc->line;
-    ev->src = rc->src;
-    ev->off_s = rc->off_s;
-    ev->flags = rc->flags;
-    ev->severity = rc->severity;
-    ev->parser = rc->parser;
-    const char *p = (const char *)(rc + 1);
-    for (int i = 0; i < PMT_F_COUNT; i++) {
-        ev->f[i] = pmt_str_make(rc->len[i] ? p : NULL, rc->len[i]);
-        p += rc->len[i];
-    }
+    it->t_ns = rc->t_ns;
+    it->line = rc->line;
+    it->src = rc->src;
+    it->text = (const char *)(rc + 1);
+    it->len = rc->len;
     sp->returned = r;
     return 1;
 }

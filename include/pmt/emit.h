@@ -92,10 +92,10 @@ void pmt_out_md_text(struct pmt_out *o, const char *p, size_t n);
 enum pmt_output_format { PMT_OUT_MD, PMT_OUT_JSON };
 
 struct pmt_emit_ctx {
-    struct pmt_out *out;
     const struct pmt_zone *zone;
     const char *const *source_names; /* by event src */
     const char *const *source_json;  /* the same, already JSON-escaped and quoted */
+    const size_t *source_json_len;
     /* formatted-time cache: one instant's second, its offset and its text */
     int64_t cache_sec;
     int32_t cache_off;
@@ -107,11 +107,17 @@ struct pmt_emit_ctx {
     size_t cache_epoch_len;
 };
 
+/*
+ * An output format for events. format writes one event at w, which has max_size(event) bytes
+ * of room, and returns the end: it can write into the output buffer or into the spool alike.
+ * begin and end write what comes before and after all events (a header, closing brackets).
+ */
 struct pmt_emitter {
     const char *name;
-    void (*begin)(struct pmt_emit_ctx *c);
-    void (*event)(struct pmt_emit_ctx *c, const struct pmt_event *ev);
-    void (*end)(struct pmt_emit_ctx *c);
+    void (*begin)(struct pmt_emit_ctx *c, struct pmt_out *out);
+    size_t (*max_size)(const struct pmt_emit_ctx *c, const struct pmt_event *ev);
+    char *(*format)(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w);
+    void (*end)(struct pmt_emit_ctx *c, struct pmt_out *out);
 };
 
 extern const struct pmt_emitter pmt_emit_md_all;

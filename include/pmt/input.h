@@ -22,13 +22,19 @@ enum pmt_input_status {
 };
 
 #define PMT_INPUT_DEFAULT_MAX_LINE (1u << 20)
+#define PMT_INFLATE_BLOCKS 4
+#define PMT_INFLATE_BLOCK (256u << 10)
+
+/* The gzip inflater thread's ring of decompressed blocks (src/input.c). */
+struct pmt_inflater;
 
 struct pmt_input {
     const char *name; /* for messages; not owned */
     int fd;
     int own_fd;
     int gz;
-    int eof;        /* the underlying stream has no more data */
+    int eof;        /* no more data will come into buf */
+    int zeof;       /* the raw (or compressed) stream has ended; owned by the inflater if any */
     int skipping;   /* inside the unread rest of a cut line */
     int at_member_end;
     z_stream zs;
@@ -44,6 +50,8 @@ struct pmt_input {
     uint64_t data_bytes; /* bytes after decompression */
     uint64_t cut_lines;
     unsigned members;    /* gzip members completed */
+    uint64_t inflated;   /* bytes produced by inflate (the inflater's count) */
+    struct pmt_inflater *z;
     int64_t gz_mtime;    /* MTIME of the first gzip member, 0 if none */
     enum pmt_input_status status;
     char problem[200]; /* says what went wrong when status != OK */

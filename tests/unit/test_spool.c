@@ -1,45 +1,45 @@
-/* The spool: total order (instant, input, line), spills, runs, continuations. */
+/* The spool: total order (instant, input, line), spills, runs, the reorder window. */
 #include "testutil.h"
 
 #include "pmt/spool.h"
 
-static struct pmt_event mk(int64_t t, uint32_t src, uint64_t line, const char *msg)
+/* Adds a record whose payload is msg. */
+static int add(struct pmt_spool *sp, int64_t t, uint32_t src, uint64_t line, const char *msg)
 {
-    struct pmt_event ev;
-    pmt_event_clear(&ev);
-    ev.t_ns = t;
-    ev.src = src;
-    ev.line = line;
-    ev.f[PMT_F_MESSAGE] = pmt_str_make(msg, strlen(msg));
-    ev.f[PMT_F_HOST] = pmt_str_make("h", 1);
-    return ev;
+    size_t n = strlen(msg);
+    char *w = pmt_spool_reserve(sp, n);
+    if (!w) {
+        return -1;
+    }
+    memcpy(w, msg, n);
+    pmt_spool_commit(sp, t, src, line, n);
+    return 0;
+}
+
+static void expect_text(const struct pmt_spool_item *it, const char *want, size_t pos)
+{
+    if (it->len != strlen(want) || memcmp(it->text, want, it->len) != 0) {
+        fail_msg("position %zu: expected %s, got %.*s", pos, want, (int)it->len, it->text);
+    }
 }
 
 static void ties_order_by_input_then_line(void **state)
 {
     (void)state;
     struct pmt_spool *sp = pmt_spool_new(0, NULL);
-    struct pmt_event e;
     /* Added: input 1 first, then input 0, all at the same instant. */
-    e = mk(100, 1, 1, "b1");
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
-    e = mk(100, 1, 2, "b2");
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
-    e = mk(100, 0, 7, "a7");
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
-    e = mk(50, 1, 3, "b3");
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
+    assert_int_equal(add(sp, 100, 1, 1, "b1"), 0);
+    assert_int_equal(add(sp, 100, 1, 2, "b2"), 0);
+    assert_int_equal(add(sp, 100, 0, 7, "a7"), 0);
+    assert_int_equal(add(sp, 50, 1, 3, "b3"), 0);
     assert_int_equal(pmt_spool_finish(sp), 0);
     const char *want[] = {"b3", "a7", "b1", "b2"};
+    struct pmt_spool_item it;
     for (size_t i = 0; i < 4; i++) {
-        assert_int_equal(pmt_spool_next(sp, &e), 1);
-        if (e.f[PMT_F_MESSAGE].len != 2 || memcmp(e.f[PMT_F_MESSAGE].p, want[i], 2) != 0) {
-            fail_msg("position %zu: expected %s, got %.*s", i, want[i],
-                     (int)e.f[PMT_F_MESSAGE].len, e.f[PMT_F_MESSAGE].p);
-        }
-        assert_int_equal(e.f[PMT_F_HOST].len, 1);
+        assert_int_equal(pmt_spool_next(sp, &it), 1);
+        expect_text(&it, want[i], i);
     }
-    assert_int_equal(pmt_spool_next(sp, &e), 0);
+    assert_int_equal(pmt_spool_next(sp, &it), 0);
     assert_int_equal(pmt_spool_spilled(sp), 0); /* small: never touched the disk */
     pmt_spool_free(sp);
 }
@@ -50,7 +50,7 @@ static uint64_t lcg(uint64_t *s)
     return *s >> 33;
 }
 
-/* 20,000 events in random order through 4 KiB chunks: many runs, one correct order. */
+/* 20,000 records in random order through 4 KiB chunks: many runs, one correct order. */
 static void out_of_order_input_spills_and_merges(void **state)
 {
     (void)state;
@@ -59,34 +59,33 @@ static void out_of_order_input_spills_and_merges(void **state)
     size_t n = 20000;
     char msg[32];
     for (size_t i = 0; i < n; i++) {
-        int64_t t = (int64_t)(lcg(&seed) % 5000); /* many ties too */
+        /* many ties, and jumps far wider than the reorder window */
+        int64_t t = (int64_t)(lcg(&seed) % 5000) * 100000000000LL;
         snprintf(msg, sizeof(msg), "m%zu", i);
-        struct pmt_event e = mk(t, (uint32_t)(i % 3), i + 1, msg);
-        assert_int_equal(pmt_spool_add(sp, &e), 0);
+        assert_int_equal(add(sp, t, (uint32_t)(i % 3), i + 1, msg), 0);
     }
     assert_int_equal(pmt_spool_finish(sp), 0);
     assert_true(pmt_spool_runs(sp) > 10);
-    struct pmt_event e;
+    struct pmt_spool_item it;
     int64_t pt = -1;
     uint32_t ps = 0;
     uint64_t pl = 0;
     size_t got = 0;
-    while (pmt_spool_next(sp, &e) == 1) {
+    while (pmt_spool_next(sp, &it) == 1) {
         if (got > 0) {
-            int ordered = pt < e.t_ns || (pt == e.t_ns && (ps < e.src || (ps == e.src && pl < e.line)));
+            int ordered = pt < it.t_ns || (pt == it.t_ns && (ps < it.src || (ps == it.src && pl < it.line)));
             if (!ordered) {
-                fail_msg("event %zu out of order: (%lld,%u,%llu) after (%lld,%u,%llu)", got,
-                         (long long)e.t_ns, e.src, (unsigned long long)e.line, (long long)pt, ps,
-                         (unsigned long long)pl);
+                fail_msg("record %zu out of order: (%lld,%u,%llu) after (%lld,%u,%llu)", got,
+                         (long long)it.t_ns, it.src, (unsigned long long)it.line, (long long)pt,
+                         ps, (unsigned long long)pl);
             }
         }
-        /* the text travelled with its event */
-        snprintf(msg, sizeof(msg), "m%llu", (unsigned long long)(e.line - 1));
-        assert_int_equal(e.f[PMT_F_MESSAGE].len, strlen(msg));
-        assert_memory_equal(e.f[PMT_F_MESSAGE].p, msg, strlen(msg));
-        pt = e.t_ns;
-        ps = e.src;
-        pl = e.line;
+        /* the payload travelled with its key */
+        snprintf(msg, sizeof(msg), "m%llu", (unsigned long long)(it.line - 1));
+        expect_text(&it, msg, got);
+        pt = it.t_ns;
+        ps = it.src;
+        pl = it.line;
         got++;
     }
     assert_int_equal(got, n);
@@ -99,86 +98,82 @@ static void sorted_input_is_one_run(void **state)
     (void)state;
     struct pmt_spool *sp = pmt_spool_new(4096, tu_tmpdir());
     for (size_t i = 0; i < 10000; i++) {
-        struct pmt_event e = mk((int64_t)i / 3, 0, i + 1, "sorted line of text");
-        assert_int_equal(pmt_spool_add(sp, &e), 0);
+        assert_int_equal(add(sp, (int64_t)i / 3, 0, i + 1, "sorted line of text"), 0);
     }
     /* a second sorted input, overlapping in time */
     for (size_t i = 0; i < 10000; i++) {
-        struct pmt_event e = mk((int64_t)i / 3, 1, i + 1, "other input");
-        assert_int_equal(pmt_spool_add(sp, &e), 0);
+        assert_int_equal(add(sp, (int64_t)i / 3, 1, i + 1, "other input"), 0);
     }
     assert_int_equal(pmt_spool_finish(sp), 0);
     /* input 0 is one run; the chunk where input 1 begins mixes both, then input 1 runs on */
     assert_true(pmt_spool_runs(sp) <= 3);
     assert_true(pmt_spool_spilled(sp) > 100000);
-    struct pmt_event e;
+    struct pmt_spool_item it;
     size_t n = 0;
     int64_t pt = -1;
     uint32_t ps = 0;
-    while (pmt_spool_next(sp, &e) == 1) {
-        assert_true(e.t_ns >= pt);
-        if (e.t_ns == pt) {
-            assert_true(e.src >= ps); /* ties: input 0 before input 1 */
+    while (pmt_spool_next(sp, &it) == 1) {
+        assert_true(it.t_ns >= pt);
+        if (it.t_ns == pt) {
+            assert_true(it.src >= ps); /* ties: input 0 before input 1 */
         }
-        pt = e.t_ns;
-        ps = e.src;
+        pt = it.t_ns;
+        ps = it.src;
         n++;
     }
     assert_int_equal(n, 20000);
     pmt_spool_free(sp);
 }
 
-static void continuation_survives_a_flush(void **state)
+/*
+ * Jitter inside the reorder window keeps one run: here a coarser writer mixed in steps up to
+ * 10 records back, within the 32 a 16 KiB chunk holds back (a real 6 MiB chunk holds ~12,000).
+ */
+static void jitter_within_the_window_keeps_one_run(void **state)
 {
     (void)state;
-    struct pmt_spool *sp = pmt_spool_new(4096, tu_tmpdir());
-    char filler[200];
-    memset(filler, 'f', sizeof(filler));
-    for (int i = 0; i < 15; i++) {
-        struct pmt_event e = mk(i, 0, (uint64_t)i + 1, "x");
-        assert_int_equal(pmt_spool_add(sp, &e), 0);
-    }
-    struct pmt_event e = mk(20, 0, 16, "head");
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
-    /* 40 x 200 bytes: more than the 4 KiB chunk, so it flushes while keeping "head" */
-    for (int i = 0; i < 40; i++) {
-        assert_int_equal(pmt_spool_continue(sp, pmt_str_make(filler, sizeof(filler))), 0);
-    }
-    e = mk(21, 0, 57, "after");
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
-    assert_int_equal(pmt_spool_finish(sp), 0);
-    size_t n = 0;
-    while (pmt_spool_next(sp, &e) == 1) {
-        if (e.line == 16) {
-            assert_int_equal(e.f[PMT_F_MESSAGE].len, 4 + 40 * 201);
-            assert_memory_equal(e.f[PMT_F_MESSAGE].p, "head\nfff", 8);
-            assert_int_equal(e.f[PMT_F_HOST].len, 1);
+    struct pmt_spool *sp = pmt_spool_new(16384, tu_tmpdir());
+    for (size_t i = 0; i < 20000; i++) {
+        int64_t t = (int64_t)i * 1000000; /* 1 ms apart */
+        if (i % 5 == 0) {
+            t -= t % 10000000; /* whole 10 ms: up to 10 records back */
         }
+        assert_int_equal(add(sp, t, 0, i + 1, "jittered"), 0);
+    }
+    assert_int_equal(pmt_spool_finish(sp), 0);
+    assert_int_equal(pmt_spool_runs(sp), 1);
+    struct pmt_spool_item it;
+    int64_t pt = INT64_MIN;
+    size_t n = 0;
+    while (pmt_spool_next(sp, &it) == 1) {
+        assert_true(it.t_ns >= pt);
+        pt = it.t_ns;
         n++;
     }
-    assert_int_equal(n, 17);
+    assert_int_equal(n, 20000);
     pmt_spool_free(sp);
 }
 
-static void oversized_text_is_cut_and_flagged(void **state)
+static void record_larger_than_a_chunk(void **state)
 {
     (void)state;
     struct pmt_spool *sp = pmt_spool_new(4096, tu_tmpdir());
-    size_t big = PMT_SPOOL_MAX_TEXT + 5000;
-    char *text = malloc(big);
+    size_t big = 100000;
+    char *text = malloc(big + 1);
     memset(text, 'y', big);
-    struct pmt_event e = mk(1, 0, 1, "");
-    e.f[PMT_F_MESSAGE] = pmt_str_make(text, big);
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
-    e = mk(2, 0, 2, "small");
-    assert_int_equal(pmt_spool_add(sp, &e), 0);
+    text[big] = '\0';
+    assert_int_equal(add(sp, 2, 0, 2, "small"), 0);
+    assert_int_equal(add(sp, 1, 0, 1, text), 0);
+    assert_int_equal(add(sp, 3, 0, 3, "after"), 0);
     assert_int_equal(pmt_spool_finish(sp), 0);
-    assert_int_equal(pmt_spool_next(sp, &e), 1);
-    assert_true(e.flags & PMT_EV_CUT);
-    assert_true(e.f[PMT_F_MESSAGE].len + 1 <= PMT_SPOOL_MAX_TEXT);
-    assert_int_equal(pmt_spool_next(sp, &e), 1);
-    assert_false(e.flags & PMT_EV_CUT);
-    assert_int_equal(pmt_spool_next(sp, &e), 0);
+    struct pmt_spool_item it;
+    assert_int_equal(pmt_spool_next(sp, &it), 1);
+    assert_int_equal(it.len, big);
+    assert_int_equal(pmt_spool_next(sp, &it), 1);
+    expect_text(&it, "small", 1);
+    assert_int_equal(pmt_spool_next(sp, &it), 1);
+    expect_text(&it, "after", 2);
+    assert_int_equal(pmt_spool_next(sp, &it), 0);
     pmt_spool_free(sp);
     free(text);
 }
@@ -187,9 +182,9 @@ static void empty_spool(void **state)
 {
     (void)state;
     struct pmt_spool *sp = pmt_spool_new(0, NULL);
-    struct pmt_event e;
+    struct pmt_spool_item it;
     assert_int_equal(pmt_spool_finish(sp), 0);
-    assert_int_equal(pmt_spool_next(sp, &e), 0);
+    assert_int_equal(pmt_spool_next(sp, &it), 0);
     pmt_spool_free(sp);
 }
 
@@ -199,8 +194,7 @@ static void unwritable_tmpdir_is_reported(void **state)
     struct pmt_spool *sp = pmt_spool_new(4096, "/nonexistent-pmt-dir");
     int rc = 0;
     for (int i = 0; i < 1000 && rc == 0; i++) {
-        struct pmt_event e = mk(i, 0, (uint64_t)i + 1, "some text to fill the chunk");
-        rc = pmt_spool_add(sp, &e);
+        rc = add(sp, i, 0, (uint64_t)i + 1, "some text to fill the chunk");
     }
     assert_int_equal(rc, -1);
     assert_non_null(strstr(pmt_spool_error(sp), "/nonexistent-pmt-dir"));
@@ -214,8 +208,8 @@ int main(void)
         cmocka_unit_test(ties_order_by_input_then_line),
         cmocka_unit_test(out_of_order_input_spills_and_merges),
         cmocka_unit_test(sorted_input_is_one_run),
-        cmocka_unit_test(continuation_survives_a_flush),
-        cmocka_unit_test(oversized_text_is_cut_and_flagged),
+        cmocka_unit_test(jitter_within_the_window_keeps_one_run),
+        cmocka_unit_test(record_larger_than_a_chunk),
         cmocka_unit_test(empty_spool),
         cmocka_unit_test(unwritable_tmpdir_is_reported),
     };
