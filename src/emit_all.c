@@ -35,7 +35,7 @@ static void second(struct pmt_emit_ctx *c, int64_t t_ns, char sep)
     }
     c->cache_off = pmt_zone_offset_at(c->zone, sec);
     pmt_fmt_datetime(c->cache_date, sec + c->cache_off, sep);
-    c->cache_label_len = pmt_zone_stamp_label(c->zone, c->cache_off, c->cache_label);
+    c->cache_label_len = pmt_zone_stamp_label(c->zone, sec, c->cache_label);
     /* decimal seconds, for epoch_ns = seconds digits + 9 digits of nanoseconds */
     char tmp[24];
     size_t i = sizeof(tmp);
@@ -66,6 +66,16 @@ static void no_frame(struct pmt_emit_ctx *c, struct pmt_out *out)
 {
     (void)c;
     (void)out;
+}
+
+/* "## Events — all times EAT (UTC+03:00, Africa/Nairobi)": the reader knows the zone. */
+static void md_begin(struct pmt_emit_ctx *c, struct pmt_out *out)
+{
+    char d[160];
+    pmt_zone_describe(c->zone, c->span_t0, c->span_t1, d, sizeof(d));
+    pmt_out_s(out, "## Events \xE2\x80\x94 all times ");
+    pmt_out_s(out, d);
+    pmt_out_s(out, "\n\n");
 }
 
 static size_t md_max(const struct pmt_emit_ctx *c, const struct pmt_event *ev)
@@ -108,12 +118,26 @@ static char *md_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char 
     return w;
 }
 
+/* What the reader must know the times rest on: zones and years that were assumed. */
+static void md_end(struct pmt_emit_ctx *c, struct pmt_out *out)
+{
+    if (c->nnotes == 0) {
+        return;
+    }
+    pmt_out_s(out, "\n**Notes**\n\n");
+    for (size_t i = 0; i < c->nnotes; i++) {
+        pmt_out_s(out, "- ");
+        pmt_out_md_text(out, c->notes[i], strlen(c->notes[i]));
+        pmt_out_ch(out, '\n');
+    }
+}
+
 const struct pmt_emitter pmt_emit_md_all = {
     .name = "md",
-    .begin = no_frame,
+    .begin = md_begin,
     .max_size = md_max,
     .format = md_format,
-    .end = no_frame,
+    .end = md_end,
 };
 
 /* ,"key":"escaped" or ,"key":null */
@@ -158,7 +182,7 @@ static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, cha
     memcpy(w, c->cache_date, 19);
     w += 19;
     w += pmt_fmt_fraction(w, ns);
-    w += pmt_fmt_offset(w, c->cache_off, 1);
+    w += pmt_fmt_offset(w, c->cache_off, pmt_zone_is_utc(c->zone)); /* Z only for UTC */
     w = LIT(w, "\",\"epoch_ns\":");
     if (c->cache_sec >= 0) {
         memcpy(w, c->cache_epoch, c->cache_epoch_len);
@@ -214,6 +238,13 @@ static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, cha
         size_t al = strlen(a);
         memcpy(w, a, al);
         w += al;
+    }
+    if (ev->flags & PMT_EV_DST_GAP) {
+        w = LIT(w, ",\"dst\":\"gap\"");
+    } else if (ev->flags & PMT_EV_DST_EARLIER) {
+        w = LIT(w, ",\"dst\":\"repeated-first\"");
+    } else if (ev->flags & PMT_EV_DST_LATER) {
+        w = LIT(w, ",\"dst\":\"repeated-second\"");
     }
     if (ev->flags & PMT_EV_CUT) {
         w = LIT(w, ",\"cut\":true");

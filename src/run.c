@@ -33,6 +33,10 @@ struct src_stats {
     int opened;
     int skipped;  /* binary file inside a directory */
     uint16_t flags_seen; /* PMT_EV_* over all its events */
+    int32_t seen_off;    /* an offset its stamps carried themselves */
+    int has_seen_off;
+    int64_t last_s;      /* its last stamp, for the zone's offset in notes */
+    const char *year_ref; /* what year inference went by, for the note */
 };
 
 struct run {
@@ -47,6 +51,9 @@ struct run {
     struct pmt_emit_ctx ec;
     char **json_names;
     size_t *json_lens;
+    char fam_key[512]; /* the rotated family of the input read last, and its last instant */
+    int64_t fam_prev_s;
+    int fam_has_prev;
     struct pmt_zone *zone;         /* display zone */
     struct pmt_zone **source_zones; /* one per --source-tz rule */
     int status;
@@ -144,13 +151,29 @@ static int read_source(struct run *r, uint32_t idx)
 
     struct pmt_srctime tctx = {.forced_year = r->o->year};
     tctx.zone = pick_zone(r, src->path, &tctx.zone_given);
+    /* Year inference's reference: when the input was last written. A gzip member records
+     * the original file's mtime (logrotate compresses after the last line); a plain file has
+     * its own; stdin has only now. */
     struct stat sb;
-    if (src->path[0] == '-' && src->path[1] == '\0') {
-        tctx.ref_s = r->o->now_s ? r->o->now_s : (int64_t)time(NULL);
-    } else if (fstat(in.fd, &sb) == 0) {
+    pmt_input_looks_binary(&in); /* reads the first block, and with it any gzip header */
+    if (in.gz && in.gz_mtime > 0) {
+        tctx.ref_s = in.gz_mtime;
+        s->year_ref = "the time in its gzip header";
+    } else if (!(src->path[0] == '-' && src->path[1] == '\0') && fstat(in.fd, &sb) == 0 &&
+               S_ISREG(sb.st_mode)) {
         tctx.ref_s = (int64_t)sb.st_mtime;
+        s->year_ref = "the file's modification time";
     } else {
-        tctx.ref_s = (int64_t)time(NULL);
+        tctx.ref_s = r->o->now_s ? r->o->now_s : (int64_t)time(NULL);
+        s->year_ref = "today's date";
+    }
+    /* A rotated set (x.log.2.gz, x.log.1, x.log) is one sequence in time: a repeated DST hour
+     * that starts in one file is resolved by the lines before it in the previous one. */
+    char fam[512];
+    pmt_family_key(src->path, fam, sizeof(fam));
+    if (r->fam_has_prev && strcmp(fam, r->fam_key) == 0) {
+        tctx.prev_s = r->fam_prev_s;
+        tctx.has_prev = 1;
     }
     struct pmt_parse_ctx ctx = {.time = &tctx, .source_name = src->path};
     const struct pmt_parser *p = pidx >= 0 ? pmt_parsers[pidx] : NULL;
@@ -231,6 +254,12 @@ static int read_source(struct run *r, uint32_t idx)
     if (p && p->close) {
         p->close(state);
     }
+    s->seen_off = tctx.seen_off;
+    s->has_seen_off = tctx.has_seen_off;
+    s->last_s = tctx.prev_s;
+    snprintf(r->fam_key, sizeof(r->fam_key), "%s", fam);
+    r->fam_prev_s = tctx.prev_s;
+    r->fam_has_prev = tctx.has_prev;
     pmt_input_close(&in);
     return failed ? -1 : 0;
 }
@@ -250,6 +279,83 @@ static int format_batch(void *arg, const struct pmt_evbuf *b)
         pmt_spool_commit(r->spool, ev.t_ns, ev.src, ev.line, (size_t)(end - w));
     }
     return 0;
+}
+
+/* Index of an input in the same directory whose stamps carried an offset, or -1. */
+static long zoned_neighbour(const struct run *r, size_t i)
+{
+    const char *p = r->srcs.v[i].path;
+    const char *slash = strrchr(p, '/');
+    size_t dlen = slash ? (size_t)(slash - p) : 0;
+    for (size_t j = 0; j < r->srcs.n; j++) {
+        const char *q = r->srcs.v[j].path;
+        const char *qs = strrchr(q, '/');
+        size_t qlen = qs ? (size_t)(qs - q) : 0;
+        if (j != i && r->st[j].has_seen_off && qlen == dlen && memcmp(p, q, dlen) == 0) {
+            return (long)j;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Says which zone a zone-less input was read in. When an input beside it (same directory:
+ * nginx's error.log next to its access.log) carries offsets, the note names it and the
+ * --source-tz that would apply its offset; it is not applied by itself, because two files in
+ * one place can still come from writers set to different zones.
+ */
+static void zone_note(struct run *r, size_t i)
+{
+    const char *path = r->srcs.v[i].path;
+    int given;
+    const struct pmt_zone *z = pick_zone(r, path, &given);
+    fprintf(r->err,
+            "pmtimeline: note: %s: timestamps carry no zone; assumed %s, the output zone "
+            "(marked \"assumed\" in JSON; set it with --source-tz)\n",
+            path, pmt_zone_name(z));
+    long j = zoned_neighbour(r, i);
+    if (j < 0) {
+        return;
+    }
+    char o[8];
+    o[pmt_fmt_offset(o, r->st[j].seen_off, 0)] = '\0';
+    if (pmt_zone_offset_at(z, r->st[i].last_s) == r->st[j].seen_off) {
+        fprintf(r->err, "pmtimeline: note: %s: %s beside it writes %s, which agrees\n", path,
+                r->srcs.v[j].path, o);
+    } else {
+        const char *base = strrchr(path, '/');
+        fprintf(r->err,
+                "pmtimeline: note: %s: %s beside it writes %s; if both were written in one "
+                "zone, add --source-tz '%s=%s'\n",
+                path, r->srcs.v[j].path, o, base ? base + 1 : path, o);
+    }
+}
+
+/* The assumptions behind the times, as lines for the output itself (Markdown's Notes). */
+static char **output_notes(struct run *r, size_t *n)
+{
+    char **v = pmt_xcalloc(2 * r->srcs.n + 1, sizeof(*v));
+    *n = 0;
+    for (size_t i = 0; i < r->srcs.n; i++) {
+        const struct src_stats *s = &r->st[i];
+        const char *path = r->srcs.v[i].path;
+        char buf[1200];
+        if (s->flags_seen & PMT_EV_ZONE_ASSUMED) {
+            int given;
+            const struct pmt_zone *z = pick_zone(r, path, &given);
+            snprintf(buf, sizeof(buf),
+                     "%s: its timestamps carry no zone; they were read as %s (assumed)", path,
+                     pmt_zone_name(z));
+            v[(*n)++] = pmt_xstrdup(buf);
+        }
+        if ((s->flags_seen & PMT_EV_YEAR_ASSUMED) && !r->o->year) {
+            snprintf(buf, sizeof(buf),
+                     "%s: its timestamps carry no year; it was inferred from %s", path,
+                     s->year_ref ? s->year_ref : "today's date");
+            v[(*n)++] = pmt_xstrdup(buf);
+        }
+    }
+    return v;
 }
 
 static void summary(struct run *r)
@@ -277,18 +383,13 @@ static void summary(struct run *r)
         }
         fputc('\n', r->err);
         if (s->flags_seen & PMT_EV_ZONE_ASSUMED) {
-            int given;
-            const struct pmt_zone *z = pick_zone(r, path, &given);
-            fprintf(r->err,
-                    "pmtimeline: note: %s: timestamps carry no zone; assumed %s, the output "
-                    "zone (marked \"assumed\" in JSON; set it with --source-tz)\n",
-                    path, pmt_zone_name(z));
+            zone_note(r, i);
         }
         if ((s->flags_seen & PMT_EV_YEAR_ASSUMED) && !r->o->year) {
             fprintf(r->err,
                     "pmtimeline: note: %s: timestamps carry no year; inferred from %s "
                     "(give --year YYYY to set it)\n",
-                    path, strcmp(path, "-") == 0 ? "today's date" : "the file's modification time");
+                    path, s->year_ref);
         }
     }
 }
@@ -310,10 +411,17 @@ static int setup(struct run *r)
 {
     const struct pmt_opts *o = r->o;
     char msg[256];
-    r->zone = o->tz ? pmt_zone_parse(o->tz, msg, sizeof(msg)) : pmt_zone_utc();
+    msg[0] = '\0';
+    r->zone = o->tz ? pmt_zone_parse(o->tz, msg, sizeof(msg)) : pmt_zone_default(msg, sizeof(msg));
     if (!r->zone) {
         pmt_diag(r->err, "error", "--tz: %s", msg);
         return -1;
+    }
+    if (!o->tz && msg[0]) {
+        pmt_diag(r->err, "warning", "%s", msg);
+    }
+    if (pmt_zone_note(r->zone) && !o->quiet) {
+        pmt_diag(r->err, "note", "%s", pmt_zone_note(r->zone));
     }
     r->source_zones = pmt_xcalloc(o->nsource_tz + 1, sizeof(*r->source_zones));
     for (size_t i = 0; i < o->nsource_tz; i++) {
@@ -395,6 +503,9 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
     struct pmt_out out;
     pmt_out_init(&out, out_fd);
     if (!fatal && pmt_spool_finish(r.spool) == 0) {
+        pmt_spool_span(r.spool, &r.ec.span_t0, &r.ec.span_t1);
+        char **notes = output_notes(&r, &r.ec.nnotes);
+        r.ec.notes = (const char *const *)notes;
         r.em->begin(&r.ec, &out);
         struct pmt_spool_item it;
         int rc;
@@ -403,6 +514,10 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
         }
         fatal = rc < 0;
         r.em->end(&r.ec, &out);
+        for (size_t i = 0; i < r.ec.nnotes; i++) {
+            free(notes[i]);
+        }
+        free(notes);
     } else {
         fatal = 1;
     }

@@ -71,6 +71,13 @@ static size_t family(const char *s, unsigned long *rank)
     return n;
 }
 
+void pmt_family_key(const char *path, char *buf, size_t n)
+{
+    unsigned long rank;
+    size_t len = family(path, &rank);
+    snprintf(buf, n, "%.*s", (int)len, path);
+}
+
 int pmt_rotation_cmp(const char *a, const char *b)
 {
     unsigned long ra, rb;

@@ -1,5 +1,6 @@
 /* Sorted runs in a temporary file and their k-way merge. See pmt/spool.h. */
 #include "pmt/spool.h"
+#include "pmt/tz.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ struct pmt_spool {
     size_t nidx, idx_cap;
     size_t first_unsorted; /* first index whose key is below its predecessor's, or SIZE_MAX */
     int64_t max_t;         /* newest instant added so far */
+    int64_t min_t;         /* oldest */
     char *spare;           /* a second chunk, for rebuilding one after an unsorted flush */
     struct key *aside;     /* keys out of order, while sorting */
     size_t spare_cap;
@@ -107,6 +109,7 @@ struct pmt_spool *pmt_spool_new(size_t chunk_bytes, const char *tmpdir)
     sp->idx = pmt_xmalloc(sp->idx_cap * sizeof(*sp->idx));
     sp->first_unsorted = SIZE_MAX;
     sp->max_t = INT64_MIN;
+    sp->min_t = INT64_MAX;
     sp->fd = -1;
     const char *d = tmpdir ? tmpdir : getenv("TMPDIR");
     sp->tmpdir = pmt_xstrdup(d && *d ? d : "/tmp");
@@ -116,6 +119,16 @@ struct pmt_spool *pmt_spool_new(size_t chunk_bytes, const char *tmpdir)
 const char *pmt_spool_error(const struct pmt_spool *sp)
 {
     return sp->error;
+}
+
+int pmt_spool_span(const struct pmt_spool *sp, int64_t *t0_s, int64_t *t1_s)
+{
+    if (sp->min_t > sp->max_t) {
+        return 0;
+    }
+    *t0_s = sp->min_t >= 0 ? sp->min_t / PMT_NS_PER_S : -((-sp->min_t + PMT_NS_PER_S - 1) / PMT_NS_PER_S);
+    *t1_s = sp->max_t >= 0 ? sp->max_t / PMT_NS_PER_S : -((-sp->max_t + PMT_NS_PER_S - 1) / PMT_NS_PER_S);
+    return 1;
 }
 
 size_t pmt_spool_runs(const struct pmt_spool *sp)
@@ -365,6 +378,9 @@ void pmt_spool_commit(struct pmt_spool *sp, int64_t t_ns, uint32_t src, uint64_t
     sp->used += size;
     if (t_ns > sp->max_t) {
         sp->max_t = t_ns;
+    }
+    if (t_ns < sp->min_t) {
+        sp->min_t = t_ns;
     }
 }
 

@@ -1,4 +1,5 @@
-/* Calendar arithmetic, fixed-offset zones and instant formatting. See pmt/tz.h. */
+/* Calendar arithmetic, instant formatting, and per-input resolution of stamps. See pmt/tz.h.
+ * Zones themselves are in zone.c. */
 #include "pmt/tz.h"
 
 #include <ctype.h>
@@ -7,14 +8,6 @@
 #include <strings.h>
 
 #include "pmt/event.h"
-
-enum zone_kind { ZONE_UTC, ZONE_FIXED };
-
-struct pmt_zone {
-    enum zone_kind kind;
-    int32_t off;
-    char name[32];
-};
 
 int64_t pmt_days_from_civil(int64_t y, int m, int d)
 {
@@ -75,115 +68,6 @@ static int64_t civil_local_seconds(int64_t y, const struct pmt_civil *c)
     /* A leap second (:60) is folded onto :59, which keeps ordering and never invents a minute. */
     int sec = c->sec == 60 ? 59 : c->sec;
     return pmt_days_from_civil(y, c->mon, c->day) * 86400 + c->hour * 3600 + c->min * 60 + sec;
-}
-
-/* ---- zones ---- */
-
-struct pmt_zone *pmt_zone_utc(void)
-{
-    struct pmt_zone *z = pmt_xcalloc(1, sizeof(*z));
-    z->kind = ZONE_UTC;
-    snprintf(z->name, sizeof(z->name), "UTC");
-    return z;
-}
-
-/* Parses "3", "03", "0530", "05:30", "5:30" after a sign; returns seconds or -1. */
-static int32_t parse_offset_digits(const char *p)
-{
-    int h = 0, m = 0, nd = 0;
-    while (isdigit((unsigned char)*p) && nd < 4) {
-        h = h * 10 + (*p++ - '0');
-        nd++;
-    }
-    if (nd == 0) {
-        return -1;
-    }
-    if (nd == 4) { /* hhmm */
-        m = h % 100;
-        h /= 100;
-    } else if (nd == 3) {
-        return -1;
-    } else if (*p == ':') {
-        p++;
-        if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1])) {
-            return -1;
-        }
-        m = (p[0] - '0') * 10 + (p[1] - '0');
-        p += 2;
-    }
-    if (*p != '\0' || h > 18 || m > 59) {
-        return -1;
-    }
-    return h * 3600 + m * 60;
-}
-
-struct pmt_zone *pmt_zone_parse(const char *spec, char *err, size_t errlen)
-{
-    const char *p = spec;
-    if (strcasecmp(p, "UTC") == 0 || strcasecmp(p, "Z") == 0 || strcasecmp(p, "GMT") == 0 ||
-        strcasecmp(p, "Etc/UTC") == 0 || strcasecmp(p, "UCT") == 0 || strcasecmp(p, "Zulu") == 0) {
-        return pmt_zone_utc();
-    }
-    /* Optional "UTC"/"GMT" word before a signed offset: UTC+3, GMT+1 (ahead of UTC), UTC-07:00. */
-    if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0) {
-        p += 3;
-    }
-    if (*p == '+' || *p == '-') {
-        int32_t off = parse_offset_digits(p + 1);
-        if (off >= 0) {
-            struct pmt_zone *z = pmt_xcalloc(1, sizeof(*z));
-            z->off = *p == '-' ? -off : off;
-            if (z->off == 0) {
-                z->kind = ZONE_UTC;
-                snprintf(z->name, sizeof(z->name), "UTC");
-            } else {
-                z->kind = ZONE_FIXED;
-                char o[8];
-                o[pmt_fmt_offset(o, z->off, 0)] = '\0';
-                snprintf(z->name, sizeof(z->name), "UTC%s", o);
-            }
-            return z;
-        }
-    }
-    snprintf(err, errlen,
-             "unknown time zone '%s'; use UTC or an offset such as +03:00, +0530, UTC-7 "
-             "(named zones such as Africa/Nairobi are not supported yet)",
-             spec);
-    return NULL;
-}
-
-void pmt_zone_free(struct pmt_zone *z)
-{
-    free(z);
-}
-
-int32_t pmt_zone_offset_at(const struct pmt_zone *z, int64_t t_s)
-{
-    (void)t_s;
-    return z->kind == ZONE_UTC ? 0 : z->off;
-}
-
-int64_t pmt_zone_local_to_utc(const struct pmt_zone *z, int64_t local_s, int32_t *off_out)
-{
-    int32_t off = z->kind == ZONE_UTC ? 0 : z->off;
-    if (off_out) {
-        *off_out = off;
-    }
-    return local_s - off;
-}
-
-const char *pmt_zone_name(const struct pmt_zone *z)
-{
-    return z->name;
-}
-
-size_t pmt_zone_stamp_label(const struct pmt_zone *z, int32_t off, char *buf)
-{
-    if (z->kind == ZONE_UTC) {
-        memcpy(buf, "UTC", 3);
-        return 3;
-    }
-    return pmt_fmt_offset(buf, off, 0);
 }
 
 /* ---- formatting ---- */
@@ -255,7 +139,10 @@ size_t pmt_fmt_fraction(char *buf, int32_t nsec)
 
 /* ---- per-source resolution ---- */
 
-int pmt_srctime_resolve(const struct pmt_srctime *st, const struct pmt_civil *c, int64_t *t_ns,
+/* How far back a log may step (jitter) before a repeated hour's later reading is chosen. */
+#define DST_BACKSTEP_S 600
+
+int pmt_srctime_resolve(struct pmt_srctime *st, const struct pmt_civil *c, int64_t *t_ns,
                         int32_t *off, uint16_t *flags)
 {
     uint16_t fl = 0;
@@ -296,12 +183,39 @@ int pmt_srctime_resolve(const struct pmt_srctime *st, const struct pmt_civil *c,
     if (c->has_off) {
         o = c->off_s;
         utc = local - o;
+        st->seen_off = o;
+        st->has_seen_off = 1;
     } else {
         if (!st->zone_given) {
             fl |= PMT_EV_ZONE_ASSUMED;
         }
-        utc = pmt_zone_local_to_utc(st->zone, local, &o);
+        int64_t early, late;
+        switch (pmt_zone_local(st->zone, local, &early, &late)) {
+        case PMT_LOCAL_UNIQUE:
+            utc = early;
+            break;
+        case PMT_LOCAL_GAP:
+            utc = early;
+            fl |= PMT_EV_DST_GAP;
+            break;
+        case PMT_LOCAL_AMBIGUOUS:
+        default:
+            /* A repeated hour: the earlier reading, unless that would take the log back
+             * more than a few minutes from its previous line ("01:59, then 01:00" is the
+             * second 01:00). A rotated set carries this across its files. */
+            if (st->has_prev && early < st->prev_s - DST_BACKSTEP_S) {
+                utc = late;
+                fl |= PMT_EV_DST_LATER;
+            } else {
+                utc = early;
+                fl |= PMT_EV_DST_EARLIER;
+            }
+            break;
+        }
+        o = (int32_t)(local - utc);
     }
+    st->prev_s = utc;
+    st->has_prev = 1;
     *t_ns = utc * PMT_NS_PER_S + c->nsec;
     *off = o;
     *flags = fl;

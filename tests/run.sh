@@ -6,6 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 pass=0
 fail=0
+skip=0
 export TZ=UTC LC_ALL=C
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -18,8 +19,13 @@ for variant in rel asan; do
         rc=$?
         p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p')
         f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p')
+        k=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below:/\1/p')
         pass=$((pass + ${p:-0}))
         fail=$((fail + ${f:-0}))
+        skip=$((skip + ${k:-0}))
+        if [ -n "$k" ]; then
+            printf '%s\n' "$out" | grep '^\[  SKIPPED \] [a-z]' | sort -u | sed 's/^/  (no corpus) /'
+        fi
         if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
             fail=$((fail + 1)) # crashed or a sanitizer stopped it
         fi
@@ -40,5 +46,9 @@ for variant in rel asan; do
     fail=$((fail + ${f:-1}))
 done
 
-echo "$pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+    echo "$pass passed, $fail failed, $skip skipped"
+else
+    echo "$pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]

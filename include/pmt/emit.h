@@ -96,6 +96,9 @@ struct pmt_emit_ctx {
     const char *const *source_names; /* by event src */
     const char *const *source_json;  /* the same, already JSON-escaped and quoted */
     const size_t *source_json_len;
+    int64_t span_t0, span_t1; /* first and last instant shown, seconds (for headings) */
+    const char *const *notes;  /* what was assumed, one plain-text line each, for the reader */
+    size_t nnotes;
     /* formatted-time cache: one instant's second, its offset and its text */
     int64_t cache_sec;
     int32_t cache_off;

@@ -28,6 +28,9 @@ enum {
     PMT_EV_YEAR_ASSUMED = 1u << 0, /* the stamp had no year */
     PMT_EV_ZONE_ASSUMED = 1u << 1, /* the stamp had no zone or offset */
     PMT_EV_CUT = 1u << 2,          /* text was cut at a size limit */
+    PMT_EV_DST_GAP = 1u << 3,      /* local time skipped by a DST change: read as if before it */
+    PMT_EV_DST_EARLIER = 1u << 4,  /* local time repeated by a DST change: the first reading */
+    PMT_EV_DST_LATER = 1u << 5,    /* ... the second reading */
 };
 
 /*

@@ -23,7 +23,7 @@ enum pmt_parse_rc {
 
 /* What a parser is given about its input. Owned by the caller, valid until close. */
 struct pmt_parse_ctx {
-    const struct pmt_srctime *time;
+    struct pmt_srctime *time; /* resolution state: repeated DST hours depend on the lines before */
     const char *source_name;
     const char *why; /* set by parse_line on PMT_PARSE_MALFORMED: a short reason */
 };

@@ -56,6 +56,9 @@ struct pmt_sources {
 int pmt_sources_add(struct pmt_sources *s, const char *path, FILE *err);
 void pmt_sources_free(struct pmt_sources *s);
 
+/* "logs/syslog" for logs/syslog.2.gz, logs/syslog.1 and logs/syslog: what a rotated set shares. */
+void pmt_family_key(const char *path, char *buf, size_t n);
+
 /* Orders names so a rotated family reads oldest first: x.log.2.gz, x.log.1, x.log. */
 int pmt_rotation_cmp(const char *a, const char *b);
 

@@ -56,6 +56,9 @@ int pmt_spool_next(struct pmt_spool *sp, struct pmt_spool_item *it);
 /* A message for the last failure, naming the directory and what to do. */
 const char *pmt_spool_error(const struct pmt_spool *sp);
 
+/* The first and last instant added, in seconds; 0 when nothing was. */
+int pmt_spool_span(const struct pmt_spool *sp, int64_t *t0_s, int64_t *t1_s);
+
 /* Counters for tests: runs written to the file, bytes spilled. */
 size_t pmt_spool_runs(const struct pmt_spool *sp);
 uint64_t pmt_spool_spilled(const struct pmt_spool *sp);

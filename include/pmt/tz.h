@@ -31,29 +31,52 @@ int pmt_days_in_month(int64_t y, int m);
 /* Checks ranges (month, day of that month, hour, minute, second <= 60, offset within 26 h). */
 int pmt_civil_valid(const struct pmt_civil *c);
 
-/* A zone: UTC or a fixed offset for now; named IANA zones read from TZif come with the time work. */
+/* A zone: UTC, a fixed offset, or an IANA zone read from the tz database (src/zone.c). */
 struct pmt_zone;
 
 /*
- * Parses a zone as users write it: "UTC", "Z", "GMT", "+03:00", "+0530", "-7", "UTC+3",
- * "GMT+1", "UTC-07:00". "GMT+1" means one hour ahead of UTC, as people mean it (the reverse of
- * POSIX TZ=GMT+1). Returns NULL and writes a message to err on failure.
+ * Parses a zone as users write it: an IANA name ("Africa/Nairobi", read from TZif files under
+ * $TZDIR or /usr/share/zoneinfo), "UTC", an offset ("+03:00", "+0530", "-7", "UTC+3", "GMT+1",
+ * "UTC-07:00"; "GMT+1" means one hour ahead of UTC, as people mean it, the reverse of POSIX
+ * TZ=GMT+1), or a common abbreviation ("EAT", "PST", "CET"; ambiguous ones such as IST and CST
+ * are refused with the choices). Returns NULL and a message, with close names, on failure.
  */
 struct pmt_zone *pmt_zone_parse(const char *spec, char *err, size_t errlen);
 struct pmt_zone *pmt_zone_utc(void);
+/* The machine's zone: TZ (a name, a path or a POSIX TZ string), then /etc/localtime, else UTC.
+ * err is set when TZ was there but unreadable (UTC is returned then). */
+struct pmt_zone *pmt_zone_default(char *err, size_t errlen);
 void pmt_zone_free(struct pmt_zone *z);
 
 /* UTC offset in seconds at instant t_s (seconds since the epoch). */
 int32_t pmt_zone_offset_at(const struct pmt_zone *z, int64_t t_s);
 
-/* Local wall-clock seconds (as if UTC) -> instant seconds, in zone z. */
-int64_t pmt_zone_local_to_utc(const struct pmt_zone *z, int64_t local_s, int32_t *off_out);
+/* The abbreviation in force at t_s ("EAT", "PDT", "+0545"), or NULL for a fixed offset. */
+const char *pmt_zone_abbr_at(const struct pmt_zone *z, int64_t t_s, int32_t *off);
 
-/* "UTC" or "UTC+03:00"-style label naming the zone for headers. */
+enum pmt_local_kind {
+    PMT_LOCAL_UNIQUE,    /* one instant */
+    PMT_LOCAL_GAP,       /* skipped by a spring-forward: read with the offset before it */
+    PMT_LOCAL_AMBIGUOUS, /* repeated by a fall-back: early and late differ */
+};
+
+/* Local wall-clock seconds (as if UTC) -> the instant(s) that show that wall-clock time. */
+enum pmt_local_kind pmt_zone_local(const struct pmt_zone *z, int64_t local_s, int64_t *early,
+                                   int64_t *late);
+
+/* "Africa/Nairobi", "UTC", "UTC+03:00". */
 const char *pmt_zone_name(const struct pmt_zone *z);
+int pmt_zone_is_utc(const struct pmt_zone *z);
 
-/* Short label for an offset inside a time stamp: "UTC" for a UTC zone, else "+03:00". */
-size_t pmt_zone_stamp_label(const struct pmt_zone *z, int32_t off, char *buf);
+/* A note to show when the zone is chosen ("BST read as British Summer Time ..."), or NULL. */
+const char *pmt_zone_note(const struct pmt_zone *z);
+
+/* Label for a stamp at t_s: "UTC", "EAT", "PDT", or "+05:45" where the zone has no letters. */
+size_t pmt_zone_stamp_label(const struct pmt_zone *z, int64_t t_s, char *buf);
+
+/* The zone over [t0, t1] for a heading: "EAT (UTC+03:00, Africa/Nairobi)", "PST/PDT
+ * (America/Los_Angeles)" when the span crosses a change, "UTC", "UTC+03:00". */
+size_t pmt_zone_describe(const struct pmt_zone *z, int64_t t0, int64_t t1, char *buf, size_t n);
 
 /* Writes "YYYY-MM-DD?HH:MM:SS" (19 bytes, sep between date and time) for local seconds. */
 size_t pmt_fmt_datetime(char *buf, int64_t local_s, char sep);
@@ -73,6 +96,10 @@ struct pmt_srctime {
     int zone_given;              /* the user named it (--source-tz): not flagged as assumed */
     int forced_year;             /* --year, or 0 */
     int64_t ref_s;               /* reference instant for year inference (file mtime, or now) */
+    int64_t prev_s;              /* the previous stamp's instant: resolves repeated DST hours */
+    int has_prev;
+    int32_t seen_off; /* an offset the input's own stamps carried, for notes about neighbours */
+    int has_seen_off;
 };
 
 /*
@@ -81,8 +108,10 @@ struct pmt_srctime {
  *
  * A year-less stamp gets the latest year that does not put it more than a day after the
  * reference instant, so a file written across New Year and read later gets both years right.
+ * A zone-less stamp in a DST gap is read with the offset before the jump (flagged); one in a
+ * repeated hour takes the reading that keeps the input going forward (flagged).
  */
-int pmt_srctime_resolve(const struct pmt_srctime *st, const struct pmt_civil *c, int64_t *t_ns,
+int pmt_srctime_resolve(struct pmt_srctime *st, const struct pmt_civil *c, int64_t *t_ns,
                         int32_t *off, uint16_t *flags);
 
 #endif

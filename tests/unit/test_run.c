@@ -214,6 +214,55 @@ static void json_output_and_offset_zone(void **state)
     free(pa);
 }
 
+/* ../shared/corpus (or $PMT_CORPUS): real logs we may test on but not ship. */
+static const char *corpus_file(const char *rel)
+{
+    static char path[1024];
+    const char *root = getenv("PMT_CORPUS");
+    snprintf(path, sizeof(path), "%s/%s", root && *root ? root : "../shared/corpus", rel);
+    return access(path, R_OK) == 0 ? path : NULL;
+}
+
+/*
+ * lnav's logfile_dst.0: a real macOS log across the 2019 US fall-back, 01:01 .. 01:59, then
+ * 01:24 again .. 02:25. Read in New York time, every line must keep its place, and the
+ * repeated hour must be the second one.
+ */
+static void dst_fall_back_from_the_corpus(void **state)
+{
+    (void)state;
+    const char *path = corpus_file("lnav/logfile_dst.0");
+    if (!path) {
+        skip(); /* the corpus is not in this checkout */
+    }
+    const char *paths[] = {path};
+    struct pmt_zone_rule zr = {.glob = NULL, .zone = "America/New_York"};
+    struct pmt_opts o = {.paths = paths, .npaths = 1, .all = 1, .output = PMT_OUT_JSON,
+                         .tz = "UTC", .year = 2019, .quiet = 1, .source_tz = &zr,
+                         .nsource_tz = 1};
+    struct result r = run(&o);
+    assert_int_equal(r.rc, 0);
+    const char *p = r.out;
+    long long prev = 0;
+    for (int line = 1; line <= 10; line++) {
+        char want[32];
+        snprintf(want, sizeof(want), "\"line\":%d,", line);
+        const char *q = strstr(p, want);
+        if (!q) {
+            fail_msg("line %d is not next in the output", line);
+        }
+        const char *e = strstr(p, "\"epoch_ns\":");
+        long long t = strtoll(e + 11, NULL, 10);
+        assert_true(t > prev);
+        prev = t;
+        p = strchr(q, '\n');
+    }
+    /* 01:24:56 after 01:59:14 is the second 01:24:56: 06:24:56Z */
+    assert_non_null(strstr(r.out, "\"time\":\"2019-11-03T06:24:56Z\""));
+    assert_non_null(strstr(r.out, "\"dst\":\"repeated-second\""));
+    free_result(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +274,7 @@ int main(void)
         cmocka_unit_test(rotation_order),
         cmocka_unit_test(bad_tz_is_a_usage_error),
         cmocka_unit_test(json_output_and_offset_zone),
+        cmocka_unit_test(dst_fall_back_from_the_corpus),
     };
     int failed = cmocka_run_group_tests_name("run", tests, NULL, NULL);
     tu_cleanup();
