@@ -34,6 +34,9 @@ echo "input: $data, $(awk -v b="$bytes" 'BEGIN{printf "%.0f MB", b/1e6}'), $line
 measure "cat (through a pipe)" "cat $data | cat"
 measure "zcat (gzip -6)" zcat "$data.gz"
 measure "pmtimeline --all -o json" ./pmtimeline -q --all -o json "$data"
-measure "pmtimeline --all (markdown)" ./pmtimeline -q --all "$data"
+measure "pmtimeline --all (markdown), --tz UTC" ./pmtimeline -q --all --tz UTC "$data"
+# a named zone: the display side converts through TZif data (the generator writes its
+# zone-less RFC 3164 lines in UTC, hence --source-tz UTC)
+measure "pmtimeline --all (markdown), --tz America/New_York" ./pmtimeline -q --all --tz America/New_York --source-tz UTC "$data"
 measure "pmtimeline --all -o json, gzip input" ./pmtimeline -q --all -o json "$data.gz"
 measure "pmtimeline --all -o json, 2 inputs (same data)" ./pmtimeline -q --all -o json "$data" "$data"

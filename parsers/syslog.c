@@ -13,14 +13,21 @@
 
 #include "pmt/parser.h"
 
-struct state {
-    /* The last stamp resolved, minus its fraction: a stamp already seen (same second, same
-     * zone text) is not parsed again. Logs write many lines per second, so this hits often. */
+/* The last stamp resolved, minus its fraction: a stamp already seen (same second, same zone
+ * text) is not parsed again. Logs write many lines per second, so this hits often. */
+struct tcache {
     char key[48];
     size_t keylen;
     int64_t base_ns;
     int32_t off;
     uint16_t flags;
+};
+
+/* One cache per stamp shape (RFC 3164, ISO 8601), so a file that mixes them keeps both warm. */
+enum { SHAPE_3164, SHAPE_ISO, SHAPES };
+
+struct state {
+    struct tcache cache[SHAPES];
 };
 
 static inline int is_digit(char c)
@@ -192,12 +199,14 @@ static const char *lex_iso(const char *p, const char *end, struct pmt_civil *c,
 }
 
 /* Resolves the stamp through the per-second cache. Returns 0, or -1 for an invalid stamp. */
-static int resolve(struct state *st, struct pmt_parse_ctx *ctx, const struct pmt_civil *c,
-                   const char *k1, size_t n1, const char *k2, size_t n2, struct pmt_event *ev)
+static int resolve(struct state *state, int shape, struct pmt_parse_ctx *ctx,
+                   const struct pmt_civil *c, const char *k1, size_t n1, const char *k2,
+                   size_t n2, struct pmt_event *ev)
 {
     if (!ctx->time) { /* probing: only the ranges matter */
         return pmt_civil_valid(c) ? 0 : -1;
     }
+    struct tcache *st = &state->cache[shape];
     if (n1 + n2 <= sizeof(st->key)) {
         if (st->keylen == n1 + n2 && memcmp(st->key, k1, n1) == 0 &&
             memcmp(st->key + n1, k2, n2) == 0) {
@@ -468,7 +477,7 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
             ctx->why = "bad RFC 5424 timestamp";
             return PMT_PARSE_MALFORMED;
         }
-        if (resolve(st, ctx, &c, p, (size_t)(key_end - p), zone, (size_t)(q - zone), ev) < 0) {
+        if (resolve(st, SHAPE_ISO, ctx, &c, p, (size_t)(key_end - p), zone, (size_t)(q - zone), ev) < 0) {
             ctx->why = "timestamp out of range";
             return PMT_PARSE_MALFORMED;
         }
@@ -483,7 +492,7 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
         if (q < end && *q != ' ') {
             return PMT_PARSE_NOT_MINE;
         }
-        if (resolve(st, ctx, &c, p, (size_t)(key_end - p), zone, (size_t)(q - zone), ev) < 0) {
+        if (resolve(st, SHAPE_ISO, ctx, &c, p, (size_t)(key_end - p), zone, (size_t)(q - zone), ev) < 0) {
             ctx->why = "timestamp out of range";
             return PMT_PARSE_MALFORMED;
         }
@@ -504,7 +513,7 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
         if (q < end && *q != ' ') {
             return PMT_PARSE_NOT_MINE;
         }
-        if (resolve(st, ctx, &c, p, (size_t)(key_end - p), "", 0, ev) < 0) {
+        if (resolve(st, SHAPE_3164, ctx, &c, p, (size_t)(key_end - p), "", 0, ev) < 0) {
             ctx->why = "impossible date";
             return PMT_PARSE_MALFORMED;
         }

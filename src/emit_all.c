@@ -33,9 +33,12 @@ static void second(struct pmt_emit_ctx *c, int64_t t_ns, char sep)
     if (c->cache_valid && c->cache_sec == sec) {
         return;
     }
-    c->cache_off = pmt_zone_offset_at(c->zone, sec);
+    if (!c->cache_valid || sec < c->zone_lo || sec >= c->zone_hi) {
+        /* a new stretch between the zone's transitions: offset and label, once */
+        c->cache_off = pmt_zone_span_at(c->zone, sec, &c->zone_lo, &c->zone_hi, NULL);
+        c->cache_label_len = pmt_zone_stamp_label(c->zone, sec, c->cache_label);
+    }
     pmt_fmt_datetime(c->cache_date, sec + c->cache_off, sep);
-    c->cache_label_len = pmt_zone_stamp_label(c->zone, sec, c->cache_label);
     /* decimal seconds, for epoch_ns = seconds digits + 9 digits of nanoseconds */
     char tmp[24];
     size_t i = sizeof(tmp);

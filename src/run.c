@@ -367,7 +367,9 @@ static void summary(struct run *r)
             continue;
         }
         fprintf(r->err, "pmtimeline: %s (%s): %llu lines, %llu events", path,
-                s->parser >= 0 ? pmt_parsers[s->parser]->name : "unrecognised",
+                s->parser >= 0 ? pmt_parsers[s->parser]->name
+                : s->lines == 0 ? "empty"
+                                : "unrecognised",
                 (unsigned long long)s->lines, (unsigned long long)s->events);
         if (s->cont) {
             fprintf(r->err, " (+%llu continuation lines)", (unsigned long long)s->cont);

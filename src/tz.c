@@ -158,14 +158,18 @@ int pmt_srctime_resolve(struct pmt_srctime *st, const struct pmt_civil *c, int64
             y = st->forced_year;
         } else {
             /* The reference's year in the source zone, or the one before when that would put
-             * the stamp more than a day after the reference. */
-            int32_t roff = c->has_off ? c->off_s : pmt_zone_offset_at(st->zone, st->ref_s);
-            int64_t rlocal = st->ref_s + roff;
-            int64_t ry;
-            int rm, rd;
-            pmt_civil_from_days(rlocal >= 0 ? rlocal / 86400 : -((-rlocal + 86399) / 86400), &ry,
-                                &rm, &rd);
-            y = ry;
+             * the stamp more than a day after the reference. (The reference's local time is
+             * worked out once per input.) */
+            if (!st->ref_ready) {
+                st->ref_local = st->ref_s + pmt_zone_offset_at(st->zone, st->ref_s);
+                int rm, rd;
+                pmt_civil_from_days(st->ref_local >= 0 ? st->ref_local / 86400
+                                                       : -((-st->ref_local + 86399) / 86400),
+                                    &st->ref_year, &rm, &rd);
+                st->ref_ready = 1;
+            }
+            int64_t rlocal = c->has_off ? st->ref_s + c->off_s : st->ref_local;
+            y = st->ref_year;
             if (civil_local_seconds(y, c) > rlocal + 86400) {
                 y--;
             }
@@ -190,7 +194,23 @@ int pmt_srctime_resolve(struct pmt_srctime *st, const struct pmt_civil *c, int64
             fl |= PMT_EV_ZONE_ASSUMED;
         }
         int64_t early, late;
-        switch (pmt_zone_local(st->zone, local, &early, &late)) {
+        enum pmt_local_kind kind;
+        if (local >= st->cache_lo && local < st->cache_hi) {
+            kind = PMT_LOCAL_UNIQUE;
+            early = local - st->cache_off;
+        } else {
+            kind = pmt_zone_local(st->zone, local, &early, &late);
+            if (kind == PMT_LOCAL_UNIQUE) {
+                /* Cache the stretch of local time around it that maps by this offset alone:
+                 * 27 h clear of the transitions on either side (offsets stay within 26 h). */
+                int64_t lo, hi;
+                int32_t o2 = pmt_zone_span_at(st->zone, early, &lo, &hi, NULL);
+                st->cache_off = o2;
+                st->cache_lo = lo == INT64_MIN ? INT64_MIN : lo + o2 + 27 * 3600;
+                st->cache_hi = hi == INT64_MAX ? INT64_MAX : hi + o2 - 27 * 3600;
+            }
+        }
+        switch (kind) {
         case PMT_LOCAL_UNIQUE:
             utc = early;
             break;

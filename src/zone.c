@@ -443,6 +443,70 @@ const char *pmt_zone_abbr_at(const struct pmt_zone *z, int64_t t, int32_t *off)
     return z->abbrs + ti->abbr;
 }
 
+int32_t pmt_zone_span_at(const struct pmt_zone *z, int64_t t, int64_t *lo, int64_t *hi,
+                         const char **abbr)
+{
+    int32_t off;
+    const char *a = pmt_zone_abbr_at(z, t, &off);
+    if (abbr) {
+        *abbr = a;
+    }
+    *lo = INT64_MIN;
+    *hi = INT64_MAX;
+    if (z->kind != ZONE_TZIF) {
+        return off;
+    }
+    if (past_table(z, t)) {
+        if (z->ntrans > 0) {
+            *lo = z->trans[z->ntrans - 1];
+        }
+        if (z->rule.has_dst) {
+            /* the rule's changes nearest to t, from the years around it */
+            int64_t y;
+            int m, d;
+            pmt_civil_from_days(floor_div(t + off, 86400), &y, &m, &d);
+            for (int64_t k = y - 1; k <= y + 1; k++) {
+                int64_t s, e;
+                rule_transitions(&z->rule, k, &s, &e);
+                if (s <= t && s > *lo) {
+                    *lo = s;
+                }
+                if (e <= t && e > *lo) {
+                    *lo = e;
+                }
+                if (s > t && s < *hi) {
+                    *hi = s;
+                }
+                if (e > t && e < *hi) {
+                    *hi = e;
+                }
+            }
+        }
+        return off;
+    }
+    if (z->ntrans == 0) {
+        return off;
+    }
+    if (t < z->trans[0]) {
+        *hi = z->trans[0];
+        return off;
+    }
+    size_t a_ = 0, b_ = z->ntrans; /* last transition <= t */
+    while (b_ - a_ > 1) {
+        size_t mid = a_ + (b_ - a_) / 2;
+        if (z->trans[mid] <= t) {
+            a_ = mid;
+        } else {
+            b_ = mid;
+        }
+    }
+    *lo = z->trans[a_];
+    if (a_ + 1 < z->ntrans) {
+        *hi = z->trans[a_ + 1]; /* (past the last one, past_table took the rule's case) */
+    }
+    return off;
+}
+
 int32_t pmt_zone_offset_at(const struct pmt_zone *z, int64_t t_s)
 {
     int32_t off;

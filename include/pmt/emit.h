@@ -108,6 +108,7 @@ struct pmt_emit_ctx {
     size_t cache_label_len;
     char cache_epoch[24]; /* decimal seconds since the epoch, for epoch_ns */
     size_t cache_epoch_len;
+    int64_t zone_lo, zone_hi; /* instants between which cache_off and cache_label hold */
 };
 
 /*

@@ -51,6 +51,12 @@ void pmt_zone_free(struct pmt_zone *z);
 /* UTC offset in seconds at instant t_s (seconds since the epoch). */
 int32_t pmt_zone_offset_at(const struct pmt_zone *z, int64_t t_s);
 
+/* The offset at t_s and the instants [lo, hi) around it between which it does not change
+ * (INT64_MIN/MAX when unbounded); abbr, if given, gets the abbreviation. Lets callers cache
+ * per zone transition instead of per second. */
+int32_t pmt_zone_span_at(const struct pmt_zone *z, int64_t t_s, int64_t *lo, int64_t *hi,
+                         const char **abbr);
+
 /* The abbreviation in force at t_s ("EAT", "PDT", "+0545"), or NULL for a fixed offset. */
 const char *pmt_zone_abbr_at(const struct pmt_zone *z, int64_t t_s, int32_t *off);
 
@@ -100,6 +106,11 @@ struct pmt_srctime {
     int has_prev;
     int32_t seen_off; /* an offset the input's own stamps carried, for notes about neighbours */
     int has_seen_off;
+    int ref_ready; /* ref_local and ref_year below are worked out */
+    int64_t ref_local, ref_year;
+    /* local times in [cache_lo, cache_hi) map to instants by one offset, with no DST doubt */
+    int64_t cache_lo, cache_hi;
+    int32_t cache_off;
 };
 
 /*
