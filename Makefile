@@ -31,11 +31,13 @@ LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard parsers/*.c)
 LIB_OBJ := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(OUT)/tests/%,$(FUZZ_SRC))
 
 .PHONY: all build deps demo test check unit e2e bench samples clean format
 all: $(BIN)
 
-build: $(BIN) $(UNIT_BIN)
+build: $(BIN) $(UNIT_BIN) $(FUZZ_BIN)
 
 $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -51,6 +53,11 @@ $(BIN): $(OUT)/src/main.o $(OUT)/libpmt.a
 $(OUT)/tests/%: tests/unit/%.c tests/unit/testutil.h $(OUT)/libpmt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(OUT)/libpmt.a $(LIBS) -lcmocka
+
+# Fuzz targets: libFuzzer entry points with a replay main, built always so they cannot rot.
+$(OUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(OUT)/libpmt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libpmt.a $(LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(OUT)/src/main.d
 

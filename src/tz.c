@@ -54,7 +54,8 @@ int pmt_civil_valid(const struct pmt_civil *c)
     if (c->day > pmt_days_in_month(y, c->mon)) {
         return 0;
     }
-    if (c->has_year && (c->year < 1 || c->year > 9999)) {
+    /* Instants are int64 nanoseconds: 1677-09-21 to 2262-04-11. Stay well inside. */
+    if (c->has_year && (c->year < PMT_YEAR_MIN || c->year > PMT_YEAR_MAX)) {
         return 0;
     }
     if (c->has_off && (c->off_s < -26 * 3600 || c->off_s > 26 * 3600)) {
@@ -180,6 +181,9 @@ int pmt_srctime_resolve(struct pmt_srctime *st, const struct pmt_civil *c, int64
                 y--;
             }
         }
+    }
+    if (y < PMT_YEAR_MIN || y > PMT_YEAR_MAX) {
+        return -1; /* an inferred or forced year outside what an instant can hold */
     }
     int64_t local = civil_local_seconds(y, c);
     int64_t utc;

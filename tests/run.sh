@@ -36,6 +36,20 @@ for variant in rel asan; do
             printf '%s\n' "$out" | grep '^\[  PASSED  \]'
         fi
     done
+    # fuzz targets: seeds from samples/ and tests/, then deterministic mutations of them
+    for f in build/$variant/tests/fuzz_*; do
+        [ -x "$f" ] || continue
+        n=20000
+        [ "$variant" = rel ] && n=5000
+        if out=$("$f" "$n" samples/shapes/* tests/e2e/hostile-text/evil.log tests/fuzz/seeds/* 2>&1); then
+            printf '%s\n' "$out" | tail -n 1
+            pass=$((pass + 1))
+        else
+            printf '%s\n' "$out" | tail -n 30
+            echo "FAIL $(basename "$f")"
+            fail=$((fail + 1))
+        fi
+    done
     bin=build/asan/pmtimeline
     [ "$variant" = rel ] && bin=./pmtimeline
     out=$(sh tests/e2e/run.sh "$bin" 2>&1)

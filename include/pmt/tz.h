@@ -11,6 +11,8 @@
 #include "pmt/common.h"
 
 #define PMT_NS_PER_S 1000000000LL
+#define PMT_YEAR_MIN 1678 /* int64 nanoseconds cover 1677-09-21 .. 2262-04-11 */
+#define PMT_YEAR_MAX 2261
 
 /* Civil time as a parser read it. */
 struct pmt_civil {
@@ -28,7 +30,8 @@ int64_t pmt_days_from_civil(int64_t y, int m, int d);
 void pmt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 int pmt_days_in_month(int64_t y, int m);
 
-/* Checks ranges (month, day of that month, hour, minute, second <= 60, offset within 26 h). */
+/* Checks ranges (year within PMT_YEAR_MIN..MAX, month, day of that month, hour, minute,
+ * second <= 60, offset within 26 h). */
 int pmt_civil_valid(const struct pmt_civil *c);
 
 /* A zone: UTC, a fixed offset, or an IANA zone read from the tz database (src/zone.c). */

@@ -172,6 +172,8 @@ static const struct {
     {"bad month", "MMM 22 23:01:18 h p: m", PMT_PARSE_NOT_MINE},
     {"impossible date", "Feb 30 03:00:01 h p: m", PMT_PARSE_MALFORMED},
     {"hour 25", "2023-02-08T25:00:01Z h p: m", PMT_PARSE_MALFORMED},
+    {"year past int64 nanoseconds", "9999-02-08T03:00:01Z h p: m", PMT_PARSE_MALFORMED},
+    {"year before them", "1066-10-14T09:00:00Z h p: m", PMT_PARSE_MALFORMED},
     {"PRI then junk", "<13>hello world", PMT_PARSE_MALFORMED},
     {"PRI too large", "<999>1 2023-02-08T03:00:01Z h a - - - m", PMT_PARSE_NOT_MINE},
     {"5424 nil timestamp", "<13>1 - h a - - - m", PMT_PARSE_MALFORMED},
