@@ -3,10 +3,13 @@
 
 #include "pmt/parser.h"
 
+extern const struct pmt_parser pmt_parser_nginx_access;
 extern const struct pmt_parser pmt_parser_syslog;
 
+/* More specific formats first: ties in detection go to the earlier entry. */
 const struct pmt_parser *const pmt_parsers[] = {
     &pmt_parser_syslog,
+    &pmt_parser_nginx_access,
 };
 
 const size_t pmt_parser_count = PMT_ARRAY_LEN(pmt_parsers);
@@ -21,11 +24,12 @@ int pmt_parser_find(const char *name)
     return -1;
 }
 
-int pmt_parser_detect(const struct pmt_str *lines, size_t n, int *score_out)
+int pmt_parser_detect(const struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n,
+                      int *score_out)
 {
     int best = -1, best_score = 0;
     for (size_t i = 0; i < pmt_parser_count; i++) {
-        int s = pmt_parsers[i]->probe(lines, n);
+        int s = pmt_parsers[i]->probe(ctx, lines, n);
         /* Ties go to the earlier entry: the registry lists the more specific formats first. */
         if (s > best_score) {
             best = (int)i;

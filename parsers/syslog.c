@@ -544,8 +544,9 @@ static void close_state(void *state)
     free(state);
 }
 
-static int probe(const struct pmt_str *lines, size_t n)
+static int probe(const struct pmt_parse_ctx *pctx, const struct pmt_str *lines, size_t n)
 {
+    (void)pctx;
     struct state st = {0};
     struct pmt_parse_ctx ctx = {0}; /* no time: validate stamps only */
     size_t tried = 0, ok = 0;

@@ -84,7 +84,65 @@ static void md_begin(struct pmt_emit_ctx *c, struct pmt_out *out)
 static size_t md_max(const struct pmt_emit_ctx *c, const struct pmt_event *ev)
 {
     (void)c;
-    return 64 + 4 * text_len(ev) + 4 * PMT_ESC_SLACK;
+    return 160 + 4 * text_len(ev) + 6 * PMT_ESC_SLACK;
+}
+
+static char *put_u64(char *w, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(w, tmp + i, sizeof(tmp) - i);
+    return w + sizeof(tmp) - i;
+}
+
+/* Microseconds as seconds: 4000 -> "0.004", 1500000 -> "1.500", 123 -> "0.000123". */
+static char *put_seconds(char *w, int64_t us)
+{
+    if (us < 0) {
+        us = 0;
+    }
+    w = put_u64(w, (uint64_t)(us / 1000000));
+    int frac = (int)(us % 1000000);
+    *w++ = '.';
+    int digits = frac % 1000 == 0 ? 3 : 6;
+    int div = digits == 3 ? 1000 : 1;
+    int v = frac / div;
+    for (int i = digits - 1; i >= 0; i--) {
+        w[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return w + digits;
+}
+
+/* An HTTP request, the way an on-call engineer reads it:
+ * 203.0.113.7 "GET /login HTTP/1.1" 502, 157 B, 0.004 s */
+static char *md_http(char *w, const struct pmt_event *ev)
+{
+    const struct pmt_str *cl = &ev->f[PMT_F_CLIENT], *msg = &ev->f[PMT_F_MESSAGE];
+    if (cl->len) {
+        w = pmt_md_esc(w, cl->p, cl->len);
+        *w++ = ' ';
+    }
+    *w++ = '"';
+    w = pmt_md_esc(w, msg->p, msg->len);
+    *w++ = '"';
+    *w++ = ' ';
+    w = put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
+    if (ev->nmask & (1u << PMT_N_BYTES)) {
+        w = LIT(w, ", ");
+        w = put_u64(w, (uint64_t)ev->n[PMT_N_BYTES]);
+        w = LIT(w, " B");
+    }
+    if (ev->nmask & (1u << PMT_N_REQUEST_US)) {
+        w = LIT(w, ", ");
+        w = put_seconds(w, ev->n[PMT_N_REQUEST_US]);
+        w = LIT(w, " s");
+    }
+    return w;
 }
 
 static char *md_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
@@ -116,7 +174,11 @@ static char *md_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char 
         }
         w = LIT(w, ": ");
     }
-    w = pmt_md_esc(w, msg->p, msg->len);
+    if (ev->nmask & (1u << PMT_N_STATUS)) {
+        w = md_http(w, ev);
+    } else {
+        w = pmt_md_esc(w, msg->p, msg->len);
+    }
     *w++ = '\n';
     return w;
 }
@@ -160,21 +222,9 @@ static char *json_field(char *w, const char *key, size_t klen, const struct pmt_
 
 #define JSON_FIELD(w, key, s) json_field((w), (key), sizeof(key) - 1, (s))
 
-static char *put_u64(char *w, uint64_t v)
-{
-    char tmp[24];
-    size_t i = sizeof(tmp);
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(w, tmp + i, sizeof(tmp) - i);
-    return w + sizeof(tmp) - i;
-}
-
 static size_t json_max(const struct pmt_emit_ctx *c, const struct pmt_event *ev)
 {
-    return 320 + c->source_json_len[ev->src] + 6 * text_len(ev) + 8 * PMT_ESC_SLACK;
+    return 1024 + c->source_json_len[ev->src] + 6 * text_len(ev) + 24 * PMT_ESC_SLACK;
 }
 
 static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
@@ -229,6 +279,44 @@ static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, cha
     }
     if (ev->f[PMT_F_MSGID].len) {
         w = JSON_FIELD(w, ",\"msgid\":", &ev->f[PMT_F_MSGID]);
+    }
+    /* HTTP fields, when the parser found them */
+    static const struct {
+        enum pmt_field f;
+        const char *key;
+    } http[] = {
+        {PMT_F_CLIENT, ",\"client\":"},
+        {PMT_F_USER, ",\"remote_user\":"},
+        {PMT_F_VHOST, ",\"vhost\":"},
+        {PMT_F_METHOD, ",\"method\":"},
+        {PMT_F_PATH, ",\"path\":"},
+        {PMT_F_PROTOCOL, ",\"protocol\":"},
+        {PMT_F_REFERER, ",\"referer\":"},
+        {PMT_F_USER_AGENT, ",\"user_agent\":"},
+        {PMT_F_XFF, ",\"x_forwarded_for\":"},
+        {PMT_F_UPSTREAM, ",\"upstream\":"},
+        {PMT_F_UPSTREAM_STATUS, ",\"upstream_status\":"},
+    };
+    for (size_t i = 0; i < PMT_ARRAY_LEN(http); i++) {
+        if (ev->f[http[i].f].len) {
+            w = json_field(w, http[i].key, strlen(http[i].key), &ev->f[http[i].f]);
+        }
+    }
+    if (ev->nmask & (1u << PMT_N_STATUS)) {
+        w = LIT(w, ",\"status\":");
+        w = put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
+    }
+    if (ev->nmask & (1u << PMT_N_BYTES)) {
+        w = LIT(w, ",\"bytes\":");
+        w = put_u64(w, (uint64_t)ev->n[PMT_N_BYTES]);
+    }
+    if (ev->nmask & (1u << PMT_N_REQUEST_US)) {
+        w = LIT(w, ",\"request_time\":");
+        w = put_seconds(w, ev->n[PMT_N_REQUEST_US]);
+    }
+    if (ev->nmask & (1u << PMT_N_UPSTREAM_US)) {
+        w = LIT(w, ",\"upstream_response_time\":");
+        w = put_seconds(w, ev->n[PMT_N_UPSTREAM_US]);
     }
     if (ev->f[PMT_F_SD].len) {
         w = JSON_FIELD(w, ",\"structured_data\":", &ev->f[PMT_F_SD]);

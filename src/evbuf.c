@@ -3,31 +3,53 @@
 
 #include <stdlib.h>
 
-/* A record: this header, then each field's text in index order, then padding to 8. */
+/*
+ * A record: this header; then a uint32 length for each text field present (fmask, in field
+ * order; the message is always present, so its length is the last); then an int64 for each
+ * number present (nmask); then the texts in field order, the message last; padding to 8.
+ * Syslog events carry 4 or 5 fields, HTTP ones a dozen: only what is there takes room.
+ */
 struct rec {
     int64_t t_ns;
     uint64_t line;
     uint32_t src;
     int32_t off_s;
     uint32_t size;
+    uint32_t fmask;
     uint16_t flags;
     int8_t severity;
     uint8_t parser;
-    uint32_t len[PMT_F_COUNT];
+    uint8_t nmask;
+    uint8_t pad_[3];
 };
 
 _Static_assert(PMT_F_MESSAGE == PMT_F_COUNT - 1, "the message must be the last field");
+_Static_assert(PMT_F_COUNT <= 32 && PMT_N_COUNT <= 8, "field masks fit");
 _Static_assert(sizeof(struct rec) % 8 == 0, "records stay 8-aligned");
+
+#define MSG_BIT (1u << PMT_F_MESSAGE)
 
 static inline size_t pad8(size_t n)
 {
     return (n + 7) & ~(size_t)7;
 }
 
+static inline size_t text_offset(const struct rec *rc)
+{
+    return sizeof(struct rec) + 4 * (size_t)__builtin_popcount(rc->fmask) +
+           8 * (size_t)__builtin_popcount(rc->nmask);
+}
+
+static inline uint32_t *lens(struct rec *rc)
+{
+    return (uint32_t *)(rc + 1);
+}
+
 void pmt_evbuf_init(struct pmt_evbuf *b, size_t cap)
 {
     memset(b, 0, sizeof(*b));
-    b->cap = PMT_MAX(cap, pad8(sizeof(struct rec) + PMT_EVENT_MAX_TEXT + 8));
+    b->cap = PMT_MAX(cap, pad8(sizeof(struct rec) + 4 * PMT_F_COUNT + 8 * PMT_N_COUNT +
+                               PMT_EVENT_MAX_TEXT + 8));
     b->buf = pmt_xmalloc(b->cap);
 }
 
@@ -47,6 +69,7 @@ void pmt_evbuf_reset(struct pmt_evbuf *b)
 int pmt_evbuf_add(struct pmt_evbuf *b, const struct pmt_event *ev)
 {
     uint32_t len[PMT_F_COUNT];
+    uint32_t fmask = MSG_BIT;
     uint16_t flags = ev->flags;
     size_t text = 0;
     for (int i = 0; i < PMT_F_COUNT; i++) {
@@ -63,7 +86,13 @@ int pmt_evbuf_add(struct pmt_evbuf *b, const struct pmt_event *ev)
         }
         flags |= PMT_EV_CUT;
     }
-    size_t size = pad8(sizeof(struct rec) + text);
+    for (int i = 0; i < PMT_F_MESSAGE; i++) {
+        if (len[i]) {
+            fmask |= 1u << i;
+        }
+    }
+    size_t nf = (size_t)__builtin_popcount(fmask), nn = (size_t)__builtin_popcount(ev->nmask);
+    size_t size = pad8(sizeof(struct rec) + 4 * nf + 8 * nn + text);
     if (b->used + size > b->cap) {
         return -1;
     }
@@ -73,15 +102,27 @@ int pmt_evbuf_add(struct pmt_evbuf *b, const struct pmt_event *ev)
     rc->src = ev->src;
     rc->off_s = ev->off_s;
     rc->size = (uint32_t)size;
+    rc->fmask = fmask;
     rc->flags = flags;
     rc->severity = ev->severity;
     rc->parser = ev->parser;
-    char *p = (char *)(rc + 1);
+    rc->nmask = ev->nmask;
+    memset(rc->pad_, 0, sizeof(rc->pad_));
+    uint32_t *l = lens(rc);
+    char *p = (char *)(l + nf);
+    for (int i = 0; i < PMT_N_COUNT; i++) {
+        if (ev->nmask & (1u << i)) {
+            memcpy(p, &ev->n[i], 8);
+            p += 8;
+        }
+    }
     for (int i = 0; i < PMT_F_COUNT; i++) {
-        rc->len[i] = len[i];
-        if (len[i]) {
-            memcpy(p, ev->f[i].p, len[i]);
-            p += len[i];
+        if (fmask & (1u << i)) {
+            *l++ = len[i];
+            if (len[i]) {
+                memcpy(p, ev->f[i].p, len[i]);
+                p += len[i];
+            }
         }
     }
     memset(p, 0, (size_t)((char *)rc + size - p));
@@ -98,9 +139,11 @@ int pmt_evbuf_continue(struct pmt_evbuf *b, struct pmt_str text)
         return 0;
     }
     struct rec *rc = (struct rec *)(b->buf + b->last);
+    size_t nf = (size_t)__builtin_popcount(rc->fmask);
+    uint32_t *l = lens(rc);
     size_t total = 0;
-    for (int i = 0; i < PMT_F_COUNT; i++) {
-        total += rc->len[i];
+    for (size_t i = 0; i < nf; i++) {
+        total += l[i];
     }
     size_t add = text.len + 1;
     if (total + add > PMT_EVENT_MAX_TEXT) {
@@ -110,15 +153,16 @@ int pmt_evbuf_continue(struct pmt_evbuf *b, struct pmt_str text)
             return 0;
         }
     }
-    size_t new_size = pad8(sizeof(struct rec) + total + add);
+    size_t start = text_offset(rc);
+    size_t new_size = pad8(start + total + add);
     if (b->last + new_size > b->cap) {
         return -1;
     }
-    char *end = (char *)(rc + 1) + total;
+    char *end = (char *)rc + start + total;
     end[0] = '\n';
     memcpy(end + 1, text.p, add - 1);
-    memset(end + add, 0, new_size - sizeof(struct rec) - total - add);
-    rc->len[PMT_F_MESSAGE] += (uint32_t)add;
+    memset(end + add, 0, new_size - start - total - add);
+    l[nf - 1] += (uint32_t)add; /* the message's length is the last */
     rc->size = (uint32_t)new_size;
     b->used = b->last + new_size;
     return 0;
@@ -153,10 +197,25 @@ int pmt_evbuf_next(const struct pmt_evbuf *b, size_t *pos, struct pmt_event *ev)
     ev->flags = rc->flags;
     ev->severity = rc->severity;
     ev->parser = rc->parser;
-    const char *p = (const char *)(rc + 1);
+    ev->nmask = rc->nmask;
+    const uint32_t *l = (const uint32_t *)(rc + 1);
+    const char *p = (const char *)(l + __builtin_popcount(rc->fmask));
+    for (int i = 0; i < PMT_N_COUNT; i++) {
+        if (rc->nmask & (1u << i)) {
+            memcpy(&ev->n[i], p, 8);
+            p += 8;
+        } else {
+            ev->n[i] = 0;
+        }
+    }
     for (int i = 0; i < PMT_F_COUNT; i++) {
-        ev->f[i] = pmt_str_make(rc->len[i] ? p : NULL, rc->len[i]);
-        p += rc->len[i];
+        if (rc->fmask & (1u << i)) {
+            uint32_t n = *l++;
+            ev->f[i] = pmt_str_make(n ? p : NULL, n);
+            p += n;
+        } else {
+            ev->f[i] = PMT_STR_NULL;
+        }
     }
     *pos += rc->size;
     return 1;

@@ -38,6 +38,10 @@ static const char usage_text[] =
     "                         GLOB=, only inputs whose path or file name matches GLOB (may be\n"
     "                         repeated; the last match wins), e.g. --format '*.log=syslog'\n"
     "      --list-formats     list the formats with an example line each\n"
+    "      --nginx-log-format 'FORMAT'  an nginx log_format, as written in nginx.conf, for\n"
+    "                         access logs (tried before the built-in combined and main)\n"
+    "      --nginx-conf FILE  read the log_format lines of this nginx.conf (all of them, or\n"
+    "                         the one --nginx-log-name NAME names)\n"
     "      --year YYYY        year for timestamps that have none (RFC 3164 syslog); default:\n"
     "                         inferred from when the file was last written (its mtime, or the\n"
     "                         gzip header's), so New Year is crossed right (stdin: today)\n"
@@ -74,7 +78,17 @@ static int usage_error(const char *what, const char *arg, const char *hint)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TZ = 256, OPT_SOURCE_TZ, OPT_LIST, OPT_YEAR, OPT_UNPARSED, OPT_CHUNK };
+    enum {
+        OPT_TZ = 256,
+        OPT_SOURCE_TZ,
+        OPT_LIST,
+        OPT_YEAR,
+        OPT_UNPARSED,
+        OPT_CHUNK,
+        OPT_NGINX_FORMAT,
+        OPT_NGINX_CONF,
+        OPT_NGINX_NAME
+    };
     static const struct option longopts[] = {
         {"all", no_argument, NULL, 'a'},
         {"output", required_argument, NULL, 'o'},
@@ -82,6 +96,9 @@ int main(int argc, char **argv)
         {"source-tz", required_argument, NULL, OPT_SOURCE_TZ},
         {"format", required_argument, NULL, 'f'},
         {"list-formats", no_argument, NULL, OPT_LIST},
+        {"nginx-log-format", required_argument, NULL, OPT_NGINX_FORMAT},
+        {"nginx-conf", required_argument, NULL, OPT_NGINX_CONF},
+        {"nginx-log-name", required_argument, NULL, OPT_NGINX_NAME},
         {"year", required_argument, NULL, OPT_YEAR},
         {"quiet", no_argument, NULL, 'q'},
         {"unparsed", required_argument, NULL, OPT_UNPARSED},
@@ -144,6 +161,15 @@ int main(int argc, char **argv)
             nrules++;
             break;
         }
+        case OPT_NGINX_FORMAT:
+            o.parser.nginx_log_format = optarg;
+            break;
+        case OPT_NGINX_CONF:
+            o.parser.nginx_conf = optarg;
+            break;
+        case OPT_NGINX_NAME:
+            o.parser.nginx_log_name = optarg;
+            break;
         case OPT_LIST:
             list_formats();
             free(rules);

@@ -138,7 +138,8 @@ static int read_source(struct run *r, uint32_t idx)
         struct pmt_str sample[SAMPLE_LINES];
         size_t n = pmt_input_sample(&in, sample, SAMPLE_LINES);
         int score = 0;
-        pidx = pmt_parser_detect(sample, n, &score);
+        struct pmt_parse_ctx pctx = {.opts = &r->o->parser};
+        pidx = pmt_parser_detect(&pctx, sample, n, &score);
         if (pidx < 0 && n > 0) {
             fprintf(r->err, "pmtimeline: warning: %s: format not recognised (first line '",
                     src->path);
@@ -175,7 +176,7 @@ static int read_source(struct run *r, uint32_t idx)
         tctx.prev_s = r->fam_prev_s;
         tctx.has_prev = 1;
     }
-    struct pmt_parse_ctx ctx = {.time = &tctx, .source_name = src->path};
+    struct pmt_parse_ctx ctx = {.time = &tctx, .source_name = src->path, .opts = &r->o->parser};
     const struct pmt_parser *p = pidx >= 0 ? pmt_parsers[pidx] : NULL;
     void *state = p && p->open ? p->open(&ctx) : NULL;
 
@@ -430,6 +431,12 @@ static int setup(struct run *r)
         r->source_zones[i] = pmt_zone_parse(o->source_tz[i].zone, msg, sizeof(msg));
         if (!r->source_zones[i]) {
             pmt_diag(r->err, "error", "--source-tz: %s", msg);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < pmt_parser_count; i++) {
+        if (pmt_parsers[i]->check && pmt_parsers[i]->check(&o->parser, msg, sizeof(msg)) < 0) {
+            pmt_diag(r->err, "error", "%s", msg);
             return -1;
         }
     }

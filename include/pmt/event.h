@@ -42,9 +42,29 @@ enum pmt_field {
     PMT_F_PROGRAM,
     PMT_F_PID,
     PMT_F_MSGID,
-    PMT_F_SD, /* RFC 5424 structured data, verbatim */
+    PMT_F_SD,              /* RFC 5424 structured data, verbatim */
+    PMT_F_CLIENT,          /* HTTP: the client address ($remote_addr) */
+    PMT_F_METHOD,          /* HTTP: GET, POST ... */
+    PMT_F_PATH,            /* HTTP: the request target */
+    PMT_F_PROTOCOL,        /* HTTP: HTTP/1.1 ... */
+    PMT_F_REFERER,         /* HTTP */
+    PMT_F_USER_AGENT,      /* HTTP */
+    PMT_F_UPSTREAM,        /* HTTP: upstream address(es) */
+    PMT_F_UPSTREAM_STATUS, /* HTTP: "502" or a list "502, 504" */
+    PMT_F_VHOST,           /* HTTP: the virtual host ($host, $server_name) */
+    PMT_F_XFF,             /* HTTP: X-Forwarded-For */
+    PMT_F_USER,            /* HTTP: $remote_user */
     PMT_F_MESSAGE,
     PMT_F_COUNT
+};
+
+/* Numeric fields, present when their bit is set in nmask. */
+enum pmt_num {
+    PMT_N_STATUS,      /* HTTP status */
+    PMT_N_BYTES,       /* bytes sent */
+    PMT_N_REQUEST_US,  /* request time, microseconds */
+    PMT_N_UPSTREAM_US, /* upstream response time, microseconds (the last one of a list) */
+    PMT_N_COUNT
 };
 
 struct pmt_event {
@@ -55,8 +75,16 @@ struct pmt_event {
     uint16_t flags;   /* PMT_EV_* */
     int8_t severity;  /* enum pmt_severity */
     uint8_t parser;   /* index in the parser registry */
+    uint8_t nmask;    /* which n[] are set: 1u << PMT_N_* */
     struct pmt_str f[PMT_F_COUNT];
+    int64_t n[PMT_N_COUNT];
 };
+
+static inline void pmt_event_set_num(struct pmt_event *ev, enum pmt_num k, int64_t v)
+{
+    ev->n[k] = v;
+    ev->nmask |= (uint8_t)(1u << k);
+}
 
 static inline void pmt_event_clear(struct pmt_event *ev)
 {

@@ -21,19 +21,30 @@ enum pmt_parse_rc {
     PMT_PARSE_MALFORMED, /* this format, but broken; ctx->why says how */
 };
 
+/* Options some parsers take from the command line. */
+struct pmt_parser_opts {
+    const char *nginx_log_format; /* --nginx-log-format 'STRING', as in nginx.conf */
+    const char *nginx_conf;       /* --nginx-conf FILE: its log_format lines */
+    const char *nginx_log_name;   /* --nginx-log-name NAME: only that one */
+};
+
 /* What a parser is given about its input. Owned by the caller, valid until close. */
 struct pmt_parse_ctx {
     struct pmt_srctime *time; /* resolution state: repeated DST hours depend on the lines before */
     const char *source_name;
     const char *why; /* set by parse_line on PMT_PARSE_MALFORMED: a short reason */
+    const struct pmt_parser_opts *opts;
 };
 
 struct pmt_parser {
     const char *name;    /* --format NAME; stable, scripts rely on it */
     const char *summary; /* one line for --list-formats */
     const char *example; /* one example line */
-    /* Scores sample lines 0..100: how sure it is that they are its format. */
-    int (*probe)(const struct pmt_str *lines, size_t n);
+    /* Scores sample lines 0..100: how sure it is that they are its format. ctx->time is NULL:
+     * probing checks stamps, it does not resolve them. */
+    int (*probe)(const struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n);
+    /* Optional: checks the parser's options once, before any input; -1 with a message. */
+    int (*check)(const struct pmt_parser_opts *o, char *err, size_t errlen);
     /* Per-input state; may return NULL when the parser needs none. */
     void *(*open)(struct pmt_parse_ctx *ctx);
     enum pmt_parse_rc (*parse_line)(void *state, struct pmt_parse_ctx *ctx, struct pmt_str line,
@@ -48,6 +59,7 @@ extern const size_t pmt_parser_count;
 int pmt_parser_find(const char *name);
 
 /* Index of the parser that scores the sample highest, or -1 when none scores above 0. */
-int pmt_parser_detect(const struct pmt_str *lines, size_t n, int *score_out);
+int pmt_parser_detect(const struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n,
+                      int *score_out);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "pmt/emit.h"
+#include "pmt/parser.h"
 
 /* --format [GLOB=]NAME: inputs whose path (or file name) matches GLOB, or all, use parser NAME. */
 struct pmt_format_rule {
@@ -36,6 +37,7 @@ struct pmt_opts {
     const char *unparsed_path; /* --unparsed FILE */
     size_t spool_chunk;        /* bytes per sort chunk; 0: default (tests make it small) */
     int64_t now_s;             /* "now" for stdin's year inference; 0: the clock */
+    struct pmt_parser_opts parser; /* --nginx-log-format, --nginx-conf, --nginx-log-name */
 };
 
 /* Runs the pipeline; writes results to out_fd and messages to err. Returns a PMT_EXIT_* code. */

@@ -44,6 +44,35 @@ static void round_trip(void **state)
     pmt_evbuf_free(&b);
 }
 
+static void http_fields_and_numbers_round_trip(void **state)
+{
+    (void)state;
+    struct pmt_evbuf b;
+    pmt_evbuf_init(&b, 0);
+    struct pmt_event e = mk(5, 9, "", "GET /login HTTP/1.1");
+    e.f[PMT_F_CLIENT] = pmt_str_make("203.0.113.7", 11);
+    e.f[PMT_F_PATH] = pmt_str_make("/login", 6);
+    e.f[PMT_F_USER_AGENT] = pmt_str_make("curl/7.88.1", 11);
+    pmt_event_set_num(&e, PMT_N_STATUS, 502);
+    pmt_event_set_num(&e, PMT_N_REQUEST_US, 4000);
+    assert_int_equal(pmt_evbuf_add(&b, &e), 0);
+    assert_int_equal(pmt_evbuf_continue(&b, pmt_str_make("more", 4)), 0);
+    size_t pos = 0;
+    struct pmt_event got;
+    assert_int_equal(pmt_evbuf_next(&b, &pos, &got), 1);
+    assert_int_equal(got.nmask, (1u << PMT_N_STATUS) | (1u << PMT_N_REQUEST_US));
+    assert_int_equal(got.n[PMT_N_STATUS], 502);
+    assert_int_equal(got.n[PMT_N_REQUEST_US], 4000);
+    assert_int_equal(got.n[PMT_N_BYTES], 0);
+    assert_int_equal(got.f[PMT_F_HOST].len, 0);
+    assert_memory_equal(got.f[PMT_F_CLIENT].p, "203.0.113.7", 11);
+    assert_memory_equal(got.f[PMT_F_PATH].p, "/login", 6);
+    assert_memory_equal(got.f[PMT_F_USER_AGENT].p, "curl/7.88.1", 11);
+    assert_int_equal(got.f[PMT_F_MESSAGE].len, strlen("GET /login HTTP/1.1\nmore"));
+    assert_memory_equal(got.f[PMT_F_MESSAGE].p, "GET /login HTTP/1.1\nmore", got.f[PMT_F_MESSAGE].len);
+    pmt_evbuf_free(&b);
+}
+
 static void continuation_moves_with_its_event(void **state)
 {
     (void)state;
@@ -134,6 +163,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
+        cmocka_unit_test(http_fields_and_numbers_round_trip),
         cmocka_unit_test(continuation_moves_with_its_event),
         cmocka_unit_test(text_is_cut_at_the_limit),
         cmocka_unit_test(full_buffer_refuses_and_stays_intact),

@@ -249,12 +249,14 @@ static void probe_scores(void **state)
         pmt_str_make("hello", 5),
         pmt_str_make("127.0.0.1 - - [08/Feb/2023:03:00:01 +0000] \"GET /\" 200 5", 56),
     };
-    assert_int_equal(P->probe(good, 3), 100);
-    assert_int_equal(P->probe(bad, 2), 0);
-    assert_int_equal(P->probe(good, 0), 0);
+    assert_int_equal(P->probe(NULL, good, 3), 100);
+    assert_int_equal(P->probe(NULL, bad, 2), 0);
+    assert_int_equal(P->probe(NULL, good, 0), 0);
     int score;
-    assert_int_equal(pmt_parser_detect(good, 3, &score), pmt_parser_find("syslog"));
-    assert_int_equal(pmt_parser_detect(bad, 2, &score), -1);
+    assert_int_equal(pmt_parser_detect(NULL, good, 3, &score), pmt_parser_find("syslog"));
+    /* the access line is nginx-access's, the other nobody's */
+    assert_int_equal(pmt_parser_detect(NULL, bad, 2, &score), pmt_parser_find("nginx-access"));
+    assert_int_equal(pmt_parser_detect(NULL, bad, 1, &score), -1);
 }
 
 int main(void)
