@@ -39,19 +39,10 @@ static void second(struct pmt_emit_ctx *c, int64_t t_ns, char sep)
         c->cache_label_len = pmt_zone_stamp_label(c->zone, sec, c->cache_label);
     }
     pmt_fmt_datetime(c->cache_date, sec + c->cache_off, sep);
-    /* decimal seconds, for epoch_ns = seconds digits + 9 digits of nanoseconds */
-    char tmp[24];
-    size_t i = sizeof(tmp);
-    uint64_t v = sec < 0 ? (uint64_t)0 - (uint64_t)sec : (uint64_t)sec;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (sec < 0) {
-        tmp[--i] = '-';
-    }
-    c->cache_epoch_len = sizeof(tmp) - i;
-    memcpy(c->cache_epoch, tmp + i, c->cache_epoch_len);
+    /* decimal seconds, for epoch_ns = seconds digits + 9 digits of nanoseconds (used only for
+     * instants after 1970; before, epoch_ns is written whole) */
+    c->cache_epoch_len =
+        sec >= 0 ? (size_t)(pmt_put_u64(c->cache_epoch, (uint64_t)sec) - c->cache_epoch) : 0;
     c->cache_sec = sec;
     c->cache_valid = 1;
 }
@@ -87,25 +78,13 @@ static size_t md_max(const struct pmt_emit_ctx *c, const struct pmt_event *ev)
     return 160 + 4 * text_len(ev) + 6 * PMT_ESC_SLACK;
 }
 
-static char *put_u64(char *w, uint64_t v)
-{
-    char tmp[24];
-    size_t i = sizeof(tmp);
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(w, tmp + i, sizeof(tmp) - i);
-    return w + sizeof(tmp) - i;
-}
-
 /* Microseconds as seconds: 4000 -> "0.004", 1500000 -> "1.500", 123 -> "0.000123". */
 static char *put_seconds(char *w, int64_t us)
 {
     if (us < 0) {
         us = 0;
     }
-    w = put_u64(w, (uint64_t)(us / 1000000));
+    w = pmt_put_u64(w, (uint64_t)(us / 1000000));
     int frac = (int)(us % 1000000);
     *w++ = '.';
     int digits = frac % 1000 == 0 ? 3 : 6;
@@ -131,10 +110,10 @@ static char *md_http(char *w, const struct pmt_event *ev)
     w = pmt_md_esc(w, msg->p, msg->len);
     *w++ = '"';
     *w++ = ' ';
-    w = put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
+    w = pmt_put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
     if (ev->nmask & (1u << PMT_N_BYTES)) {
         w = LIT(w, ", ");
-        w = put_u64(w, (uint64_t)ev->n[PMT_N_BYTES]);
+        w = pmt_put_u64(w, (uint64_t)ev->n[PMT_N_BYTES]);
         w = LIT(w, " B");
     }
     if (ev->nmask & (1u << PMT_N_REQUEST_US)) {
@@ -250,13 +229,13 @@ static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, cha
         if (t < 0) {
             *w++ = '-';
         }
-        w = put_u64(w, t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t);
+        w = pmt_put_u64(w, t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t);
     }
     w = LIT(w, ",\"source\":");
     memcpy(w, c->source_json[ev->src], c->source_json_len[ev->src]);
     w += c->source_json_len[ev->src];
     w = LIT(w, ",\"line\":");
-    w = put_u64(w, ev->line);
+    w = pmt_put_u64(w, ev->line);
     w = LIT(w, ",\"format\":\"");
     const char *fmt = pmt_parsers[ev->parser]->name;
     size_t fl = strlen(fmt);
@@ -304,11 +283,11 @@ static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, cha
     }
     if (ev->nmask & (1u << PMT_N_STATUS)) {
         w = LIT(w, ",\"status\":");
-        w = put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
+        w = pmt_put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
     }
     if (ev->nmask & (1u << PMT_N_BYTES)) {
         w = LIT(w, ",\"bytes\":");
-        w = put_u64(w, (uint64_t)ev->n[PMT_N_BYTES]);
+        w = pmt_put_u64(w, (uint64_t)ev->n[PMT_N_BYTES]);
     }
     if (ev->nmask & (1u << PMT_N_REQUEST_US)) {
         w = LIT(w, ",\"request_time\":");

@@ -42,7 +42,7 @@ int pmt_out_close(struct pmt_out *o)
     return o->err;
 }
 
-void pmt_out_u64(struct pmt_out *o, uint64_t v)
+char *pmt_put_u64(char *w, uint64_t v)
 {
     char tmp[24];
     size_t i = sizeof(tmp);
@@ -50,7 +50,14 @@ void pmt_out_u64(struct pmt_out *o, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    pmt_out_put(o, tmp + i, sizeof(tmp) - i);
+    memcpy(w, tmp + i, sizeof(tmp) - i);
+    return w + sizeof(tmp) - i;
+}
+
+void pmt_out_u64(struct pmt_out *o, uint64_t v)
+{
+    char tmp[24];
+    pmt_out_put(o, tmp, (size_t)(pmt_put_u64(tmp, v) - tmp));
 }
 
 void pmt_out_i64(struct pmt_out *o, int64_t v)

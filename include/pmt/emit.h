@@ -82,6 +82,8 @@ char *pmt_json_esc(char *w, const char *p, size_t n);
 char *pmt_md_esc(char *w, const char *p, size_t n);
 #define PMT_ESC_SLACK 16
 
+/* Decimal digits of v at w (at most 20); returns the end. */
+char *pmt_put_u64(char *w, uint64_t v);
 void pmt_out_u64(struct pmt_out *o, uint64_t v);
 void pmt_out_i64(struct pmt_out *o, int64_t v);
 
