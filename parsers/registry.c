@@ -3,13 +3,17 @@
 
 #include "pmt/parser.h"
 
+extern const struct pmt_parser pmt_parser_apache_error;
 extern const struct pmt_parser pmt_parser_nginx_access;
+extern const struct pmt_parser pmt_parser_nginx_error;
 extern const struct pmt_parser pmt_parser_syslog;
 
 /* More specific formats first: ties in detection go to the earlier entry. */
 const struct pmt_parser *const pmt_parsers[] = {
     &pmt_parser_syslog,
     &pmt_parser_nginx_access,
+    &pmt_parser_nginx_error,
+    &pmt_parser_apache_error,
 };
 
 const size_t pmt_parser_count = PMT_ARRAY_LEN(pmt_parsers);

@@ -428,6 +428,38 @@ static int looks_5424(const char *p, const char *end)
     return (*p == '-' && (p + 1 == end || p[1] == ' ')) || *p == '[';
 }
 
+/* "Mmm dd", "MMM 22", "2023-...", "<13>...": the shapes a record (or a broken one) starts with. */
+static int looks_like_record_start(struct pmt_str line)
+{
+    const char *p = line.p;
+    size_t n = line.len;
+    if (n >= 2 && p[0] == '<' && is_digit(p[1])) {
+        return 1;
+    }
+    if (n >= 5 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) && is_digit(p[3]) &&
+        p[4] == '-') {
+        return 1;
+    }
+    if (n >= 6 && ((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') &&
+        ((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z') &&
+        ((p[2] | 0x20) >= 'a' && (p[2] | 0x20) <= 'z') && p[3] == ' ' &&
+        (is_digit(p[4]) || (p[4] == ' ' && is_digit(p[5])))) {
+        return 1;
+    }
+    return 0;
+}
+
+static int is_plain_text(struct pmt_str line)
+{
+    for (size_t i = 0; i < line.len; i++) {
+        unsigned char c = (unsigned char)line.p[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, struct pmt_str line,
                                struct pmt_event *ev)
 {
@@ -523,6 +555,16 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
     if (pri >= 0) {
         ctx->why = "<PRI> without a recognisable timestamp";
         return PMT_PARSE_MALFORMED;
+    }
+    /* rsyslog writes a message's embedded newline as is, so a record can go on on the next
+     * line ("with another line"). Plain text that begins with a letter and does not look like
+     * the start of a record continues the event before it; what looks like a broken stamp
+     * ("MMM 22 07:54:32"), starts like another format's record (an address, '[', '{') or
+     * holds control bytes stays unparsed, so damage is still reported. */
+    if (line.len > 0 && ((line.p[0] | 0x20) >= 'a' && (line.p[0] | 0x20) <= 'z') &&
+        !looks_like_record_start(line) && is_plain_text(line)) {
+        ev->f[PMT_F_MESSAGE] = line;
+        return PMT_PARSE_CONTINUE;
     }
     return PMT_PARSE_NOT_MINE;
 }

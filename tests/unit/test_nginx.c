@@ -1,8 +1,7 @@
-/* nginx-access: built-in and custom log_formats, nginx.conf, refusals, and the real corpus. */
+/* nginx-access: built-in and custom log_formats, nginx.conf, refusals. (The corpus: test_corpus.) */
 #include "testutil.h"
 
 #include "pmt/parser.h"
-#include "pmt/run.h"
 
 static const struct pmt_parser *P;
 static struct pmt_zone *utc;
@@ -217,77 +216,6 @@ static void formats_from_nginx_conf(void **state)
     free(path);
 }
 
-/*
- * Every access log of ../shared/corpus is detected as nginx-access and parses with no unparsed
- * line but the genuinely broken ones, listed here with the reason.
- */
-static void corpus_access_logs(void **state)
-{
-    (void)state;
-    const char *root = getenv("PMT_CORPUS");
-    char base[512];
-    snprintf(base, sizeof(base), "%s", root && *root ? root : "../shared/corpus");
-    static const struct {
-        const char *file;
-        int unparsed;
-        const char *why;
-    } files[] = {
-        {"local-generated/nginx/access.log", 0, NULL},
-        {"local-generated/nginx/access_main.log", 0, NULL},
-        {"local-generated/nginx/access_timed.log", 0, NULL}, /* through its nginx.conf */
-        {"local-generated/nginx/access_vhost.log", 0, NULL},
-        {"local-generated/apache2/access_log", 0, NULL},
-        {"local-generated/apache2/access_log.common", 0, NULL},
-        {"local-generated/apache2/access_log.usec", 0, NULL},
-        {"local-generated/apache2/other_vhosts_access.log", 0, NULL},
-        {"elastic-examples/apache_logs", 0, NULL},
-        {"lnav/logfile_access_log.0", 0, NULL},
-        {"lnav/logfile_access_log.1", 0, NULL},
-        {"lnav/logfile_shop_access_log.0", 0, NULL},
-        {"plaso/apache_access.log", 0, NULL},
-        {"elastic-beats/nginx-access/access.log", 0, NULL},
-        {"elastic-beats/nginx-access/test.log", 0, NULL},
-        {"elastic-beats/apache-access/test-vhost.log", 0, NULL},
-        {"crowdsec-hub/nginx_http-logs/nginx_http-logs.log", 2,
-         "lines 8-9 lack the remote_user field (a parser test fixture's bad lines)"},
-        {"crowdsec-hub/nginx-http-malformed/nginx_http-logs.log", 0, NULL},
-    };
-    char probe[600];
-    snprintf(probe, sizeof(probe), "%s/local-generated/nginx/nginx.conf", base);
-    if (access(probe, R_OK) != 0) {
-        skip();
-    }
-    for (size_t i = 0; i < PMT_ARRAY_LEN(files); i++) {
-        char path[700], out[600];
-        snprintf(path, sizeof(path), "%s/%s", base, files[i].file);
-        if (access(path, R_OK) != 0) {
-            continue;
-        }
-        const char *paths[] = {path};
-        struct pmt_opts o = {.paths = paths, .npaths = 1, .all = 1, .tz = "UTC"};
-        o.parser.nginx_conf = probe;
-        snprintf(out, sizeof(out), "%s/out.txt", tu_tmpdir());
-        int fd = open(out, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-        char *err = NULL;
-        size_t elen;
-        FILE *ef = open_memstream(&err, &elen);
-        pmt_run(&o, fd, ef);
-        fclose(ef);
-        close(fd);
-        char want[700];
-        snprintf(want, sizeof(want), "(nginx-access): ");
-        if (!strstr(err, want)) {
-            fail_msg("%s: not read as nginx-access:\n%s", files[i].file, err);
-        }
-        snprintf(want, sizeof(want), " %d unparsed", files[i].unparsed);
-        if (!strstr(err, want)) {
-            fail_msg("%s: expected %d unparsed (%s):\n%s", files[i].file, files[i].unparsed,
-                     files[i].why ? files[i].why : "none broken", err);
-        }
-        free(err);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,7 +223,6 @@ int main(void)
         cmocka_unit_test(severity_follows_status_and_upstream_list),
         cmocka_unit_test(refusals),
         cmocka_unit_test(formats_from_nginx_conf),
-        cmocka_unit_test(corpus_access_logs),
     };
     int failed = cmocka_run_group_tests_name("nginx", tests, setup, teardown);
     tu_cleanup();

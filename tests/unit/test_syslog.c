@@ -184,6 +184,10 @@ static const struct {
     {"empty", "", PMT_PARSE_SKIP},
     {"only spaces", "   \t ", PMT_PARSE_SKIP},
     {"tab continuation", "\tASL Module claims messages", PMT_PARSE_CONTINUE},
+    {"rsyslog embedded newline", "with another line", PMT_PARSE_CONTINUE},
+    {"broken stamp is not a continuation", "Mar 23 Wrong line that should not get through",
+     PMT_PARSE_NOT_MINE},
+    {"control bytes are not a continuation", "junk \x01\x02 here", PMT_PARSE_NOT_MINE},
 };
 
 static void refuses_what_is_not_syslog(void **state)
