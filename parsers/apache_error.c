@@ -173,19 +173,8 @@ static void close_state(void *state)
 static int probe(const struct pmt_parse_ctx *pctx, const struct pmt_str *lines, size_t n)
 {
     (void)pctx;
-    struct pmt_parse_ctx ctx = {0};
-    size_t tried = 0, ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct pmt_event ev;
-        pmt_event_clear(&ev);
-        enum pmt_parse_rc rc = parse(&ctx, lines[i], &ev);
-        if (rc == PMT_PARSE_SKIP) {
-            continue;
-        }
-        tried++;
-        ok += rc == PMT_PARSE_EVENT;
-    }
-    return tried ? (int)(ok * 100 / tried) : 0;
+    struct pmt_parse_ctx ctx = {0}; /* no time: validate stamps only */
+    return pmt_probe_share(parse_line, NULL, &ctx, lines, n, 0);
 }
 
 const struct pmt_parser pmt_parser_apache_error = {

@@ -824,18 +824,9 @@ static int probe(const struct pmt_parse_ctx *pctx, const struct pmt_str *lines, 
         st = load(NULL, err, sizeof(err));
     }
     struct pmt_parse_ctx ctx = {.opts = pctx ? pctx->opts : NULL}; /* no time: validate only */
-    size_t tried = 0, ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (lines[i].len == 0) {
-            continue;
-        }
-        struct pmt_event ev;
-        pmt_event_clear(&ev);
-        tried++;
-        ok += parse_with(st, &ctx, lines[i], &ev) == PMT_PARSE_EVENT;
-    }
+    int score = pmt_probe_share(parse_line, st, &ctx, lines, n, 0);
     close_state(st);
-    return tried ? (int)(ok * 100 / tried) : 0;
+    return score;
 }
 
 static int check(const struct pmt_parser_opts *o, char *err, size_t errlen)

@@ -210,19 +210,8 @@ static int probe(const struct pmt_parse_ctx *pctx, const struct pmt_str *lines, 
 {
     (void)pctx;
     struct state st = {0};
-    struct pmt_parse_ctx ctx = {0};
-    size_t tried = 0, ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct pmt_event ev;
-        pmt_event_clear(&ev);
-        enum pmt_parse_rc rc = parse(&st, &ctx, lines[i], &ev);
-        if (rc == PMT_PARSE_SKIP) {
-            continue;
-        }
-        tried++;
-        ok += rc == PMT_PARSE_EVENT;
-    }
-    return tried ? (int)(ok * 100 / tried) : 0;
+    struct pmt_parse_ctx ctx = {0}; /* no time: validate stamps only */
+    return pmt_probe_share(parse_line, &st, &ctx, lines, n, 0);
 }
 
 const struct pmt_parser pmt_parser_nginx_error = {

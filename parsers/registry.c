@@ -6,10 +6,12 @@
 extern const struct pmt_parser pmt_parser_apache_error;
 extern const struct pmt_parser pmt_parser_nginx_access;
 extern const struct pmt_parser pmt_parser_nginx_error;
+extern const struct pmt_parser pmt_parser_puppet;
 extern const struct pmt_parser pmt_parser_syslog;
 
 /* More specific formats first: ties in detection go to the earlier entry. */
 const struct pmt_parser *const pmt_parsers[] = {
+    &pmt_parser_puppet, /* before syslog: its log files also read as loose ISO syslog */
     &pmt_parser_syslog,
     &pmt_parser_nginx_access,
     &pmt_parser_nginx_error,
@@ -26,6 +28,25 @@ int pmt_parser_find(const char *name)
         }
     }
     return -1;
+}
+
+int pmt_probe_share(enum pmt_parse_rc (*parse)(void *state, struct pmt_parse_ctx *ctx,
+                                               struct pmt_str line, struct pmt_event *ev),
+                    void *state, struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n,
+                    int cont_neutral)
+{
+    size_t tried = 0, ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct pmt_event ev;
+        pmt_event_clear(&ev);
+        enum pmt_parse_rc rc = parse(state, ctx, lines[i], &ev);
+        if (rc == PMT_PARSE_SKIP || (rc == PMT_PARSE_CONTINUE && cont_neutral)) {
+            continue;
+        }
+        tried++;
+        ok += rc == PMT_PARSE_EVENT;
+    }
+    return tried ? (int)(ok * 100 / tried) : 0;
 }
 
 int pmt_parser_detect(const struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n,

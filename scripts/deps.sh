@@ -3,7 +3,7 @@
 # Used by `make demo` and `make test`, so a fresh Debian 12 machine needs nothing else.
 set -eu
 
-pkgs="build-essential pkg-config libpcre2-dev zlib1g-dev libcsv-dev libcmocka-dev libyaml-dev tzdata"
+pkgs="build-essential pkg-config libpcre2-dev zlib1g-dev libcsv-dev libcmocka-dev libyaml-dev libjansson-dev tzdata"
 [ "${PMT_WITH_SAMPLE_TOOLS:-0}" = 1 ] && pkgs="$pkgs rsyslog faketime bsdutils"
 
 missing=""

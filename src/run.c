@@ -109,6 +109,87 @@ static void note_unparsed(struct run *r, struct src_stats *s, const struct pmt_s
     }
 }
 
+#define DOC_MAX (64u << 20)
+
+struct doc_emit {
+    struct run *r;
+    uint32_t src;
+    uint8_t parser;
+    uint64_t n;
+    struct pmt_evbuf **b;
+    struct src_stats *s;
+};
+
+static int doc_emit(void *arg, struct pmt_event *ev)
+{
+    struct doc_emit *d = arg;
+    ev->src = d->src;
+    ev->line = ++d->n; /* in a document, an event's position in it */
+    ev->parser = d->parser;
+    d->s->flags_seen |= ev->flags;
+    d->s->events++;
+    if (pmt_evbuf_add(*d->b, ev) < 0) {
+        pmt_evbuf_close_last(*d->b);
+        *d->b = pmt_pipe_send(d->r->pipe, 0);
+        if (!*d->b || pmt_evbuf_add(*d->b, ev) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A whole-document input (a Puppet report): read it all, up to DOC_MAX, and let the parser
+ * emit its events. Its lines are all accounted for by the document: parsed, or unparsed when
+ * the document cannot be read. Returns -1 only when the consumer failed.
+ */
+static int read_document(struct run *r, uint32_t idx, struct pmt_input *in,
+                         const struct pmt_parser *p, void *state, struct pmt_parse_ctx *ctx,
+                         struct pmt_evbuf **b)
+{
+    const struct pmt_source *src = &r->srcs.v[idx];
+    struct src_stats *s = &r->st[idx];
+    size_t cap = 1 << 16, len = 0;
+    char *data = pmt_xmalloc(cap);
+    struct pmt_str line;
+    int cut, too_big = 0;
+    while (pmt_input_next(in, &line, &cut)) {
+        s->lines++;
+        if (len + line.len + 1 > DOC_MAX) {
+            too_big = 1;
+            continue;
+        }
+        while (len + line.len + 1 > cap) {
+            cap *= 2;
+            data = pmt_xrealloc(data, cap);
+        }
+        memcpy(data + len, line.p, line.len);
+        len += line.len;
+        data[len++] = '\n';
+    }
+    struct doc_emit d = {r, idx, (uint8_t)s->parser, 0, b, s};
+    int rc = too_big ? -1 : p->parse_doc(state, ctx, data, len, doc_emit, &d);
+    if (rc < 0 && !*b) {
+        free(data);
+        return -1;
+    }
+    if (rc < 0) {
+        const char *why = too_big ? "larger than 64 MiB" : ctx->why ? ctx->why : "unreadable";
+        pmt_diag(r->err, "warning", "%s: document not read: %s; its %llu lines are counted as "
+                                    "unparsed",
+                 src->path, why, (unsigned long long)s->lines);
+        s->unparsed = s->lines;
+        s->first_unparsed_line = 1;
+        s->sample_len = 0;
+        if (r->unparsed && len > 0) {
+            fprintf(r->unparsed, "%s:1:", src->path);
+            fwrite(data, 1, len, r->unparsed);
+        }
+    }
+    free(data);
+    return 0;
+}
+
 /* Reads one input into the pipe. Returns -1 only when the consumer failed (fatal). */
 static int read_source(struct run *r, uint32_t idx)
 {
@@ -134,9 +215,10 @@ static int read_source(struct run *r, uint32_t idx)
     }
 
     int pidx = pick_parser(r, src->path);
+    struct pmt_str sample[SAMPLE_LINES];
+    size_t nsample = pmt_input_sample(&in, sample, SAMPLE_LINES);
     if (pidx < 0) {
-        struct pmt_str sample[SAMPLE_LINES];
-        size_t n = pmt_input_sample(&in, sample, SAMPLE_LINES);
+        size_t n = nsample;
         int score = 0;
         struct pmt_parse_ctx pctx = {.opts = &r->o->parser};
         pidx = pmt_parser_detect(&pctx, sample, n, &score);
@@ -184,6 +266,10 @@ static int read_source(struct run *r, uint32_t idx)
     int cut, have_last = 0, warned = 0, failed = 0;
     struct pmt_event ev;
     struct pmt_evbuf *b = pmt_pipe_current(r->pipe);
+    if (p && p->is_doc && p->is_doc(sample, nsample)) {
+        failed = read_document(r, idx, &in, p, state, &ctx, &b) < 0;
+        goto done;
+    }
     while (pmt_input_next(&in, &line, &cut)) {
         s->lines++;
         if (PMT_UNLIKELY(cut)) {
@@ -245,6 +331,7 @@ static int read_source(struct run *r, uint32_t idx)
             break;
         }
     }
+done:
     if (b) {
         pmt_evbuf_close_last(b); /* the next input's lines never continue this one's events */
     }

@@ -71,6 +71,85 @@ static int64_t civil_local_seconds(int64_t y, const struct pmt_civil *c)
     return pmt_days_from_civil(y, c->mon, c->day) * 86400 + c->hour * 3600 + c->min * 60 + sec;
 }
 
+/* ---- reading ---- */
+
+static int dig2(const char *p)
+{
+    return (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9') ? (p[0] - '0') * 10 + (p[1] - '0')
+                                                                      : -1;
+}
+
+int pmt_parse_iso(const char *p, size_t n, struct pmt_civil *c)
+{
+    const char *end = p + n;
+    while (p < end && *p == ' ') {
+        p++;
+    }
+    while (end > p && end[-1] == ' ') {
+        end--;
+    }
+    memset(c, 0, sizeof(*c));
+    if (end - p < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') ||
+        p[13] != ':' || p[16] != ':') {
+        return -1;
+    }
+    int y1 = dig2(p), y2 = dig2(p + 2);
+    c->mon = dig2(p + 5);
+    c->day = dig2(p + 8);
+    c->hour = dig2(p + 11);
+    c->min = dig2(p + 14);
+    c->sec = dig2(p + 17);
+    if (y1 < 0 || y2 < 0 || c->mon < 0 || c->day < 0 || c->hour < 0 || c->min < 0 || c->sec < 0) {
+        return -1;
+    }
+    c->year = y1 * 100 + y2;
+    c->has_year = 1;
+    p += 19;
+    if (p < end && (*p == '.' || *p == ',')) {
+        int digits = 0;
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (digits < 9) {
+                c->nsec = c->nsec * 10 + (*p - '0');
+                digits++;
+            }
+        }
+        while (digits++ < 9) {
+            c->nsec *= 10;
+        }
+    }
+    while (p < end && *p == ' ') {
+        p++;
+    }
+    if (p == end) {
+        return pmt_civil_valid(c) ? 0 : -1; /* no zone */
+    }
+    if (*p == 'Z' || *p == 'z') {
+        c->has_off = 1;
+        p++;
+    } else if (end - p == 3 && (memcmp(p, "UTC", 3) == 0 || memcmp(p, "GMT", 3) == 0)) {
+        c->has_off = 1; /* "2017-06-28 17:28:03 UTC" (Foreman) */
+        p += 3;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1;
+        int h = dig2(p + 1), m = 0;
+        if (end - p < 3 || h < 0) {
+            return -1;
+        }
+        p += 3;
+        if (p < end && *p == ':') {
+            p++;
+        }
+        if (end - p >= 2 && (m = dig2(p)) >= 0) {
+            p += 2;
+        } else {
+            m = 0;
+        }
+        c->off_s = sign * (h * 3600 + m * 60);
+        c->has_off = 1;
+    }
+    return p == end && pmt_civil_valid(c) ? 0 : -1;
+}
+
 /* ---- formatting ---- */
 
 static inline void put2(char *b, unsigned v)

@@ -50,6 +50,15 @@ struct pmt_parser {
     enum pmt_parse_rc (*parse_line)(void *state, struct pmt_parse_ctx *ctx, struct pmt_str line,
                                     struct pmt_event *ev);
     void (*close)(void *state);
+    /*
+     * Optional, for formats that are whole documents (Puppet reports): is_doc says from the
+     * sample lines whether this input is one; parse_doc then gets all of it (capped) instead
+     * of its lines, and hands each event to emit. Returns the events, or -1 (ctx->why says
+     * why) when the document cannot be read.
+     */
+    int (*is_doc)(const struct pmt_str *lines, size_t n);
+    int (*parse_doc)(void *state, struct pmt_parse_ctx *ctx, const char *data, size_t len,
+                     int (*emit)(void *arg, struct pmt_event *ev), void *arg);
 };
 
 extern const struct pmt_parser *const pmt_parsers[];
@@ -57,6 +66,18 @@ extern const size_t pmt_parser_count;
 
 /* Index of the parser called name, or -1. */
 int pmt_parser_find(const char *name);
+
+/*
+ * The usual probe: the share (0..100) of sample lines that parse as events, blank lines left
+ * out. parse is the parser's own line function, with its state. With cont_neutral,
+ * continuation lines are left out too (macOS syslog has more of them than events); without,
+ * they count as misses (a format whose continuations are rare should not win a file of
+ * another format's lines by calling them continuations).
+ */
+int pmt_probe_share(enum pmt_parse_rc (*parse)(void *state, struct pmt_parse_ctx *ctx,
+                                               struct pmt_str line, struct pmt_event *ev),
+                    void *state, struct pmt_parse_ctx *ctx, const struct pmt_str *lines,
+                    size_t n, int cont_neutral);
 
 /* Index of the parser that scores the sample highest, or -1 when none scores above 0. */
 int pmt_parser_detect(const struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n,

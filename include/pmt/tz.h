@@ -26,6 +26,15 @@ struct pmt_civil {
     uint8_t has_off;  /* 0 for zone-less stamps */
 };
 
+/*
+ * Reads an ISO 8601-like stamp as reports and CSVs write them: "2026-11-20T23:21:04.62393+03:00",
+ * "2010-09-23 15:44:06.244173 -07:00", "2017-06-28 17:28:03.565743001 Z",
+ * "2015-02-13T13:22:51.075Z", "2017-06-28 17:28:03 UTC", "2026-03-08 08:25:00" (zone-less).
+ * The whole of [p, p+n) must be
+ * the stamp (surrounding spaces allowed). Returns 0, or -1.
+ */
+int pmt_parse_iso(const char *p, size_t n, struct pmt_civil *c);
+
 int64_t pmt_days_from_civil(int64_t y, int m, int d);
 void pmt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 int pmt_days_in_month(int64_t y, int m);

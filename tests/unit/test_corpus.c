@@ -2,7 +2,8 @@
  * Detection over ../shared/corpus (real public logs we may test on, not ship; $PMT_CORPUS
  * overrides the path; skipped when absent): every file is detected as the format its
  * SOURCES.md names and parses with no unparsed line but the genuinely broken ones, listed
- * here with the reason. Puppet reports join this table with the Puppet parser.
+ * here with the reason. That is every file of the corpus but nginx.conf (a configuration, used
+ * here to read the custom-format access logs it wrote) and the licence.
  */
 #include "testutil.h"
 
@@ -64,6 +65,29 @@ static const struct {
     {"plaso/syslog_rsyslog_SysklogdFileFormat", "syslog", 0, NULL},
     {"plaso/syslog_rsyslog_SyslogProtocol23Format", "syslog", 0, NULL},
     {"plaso/syslog_rsyslog_TraditionalForwardFormat", "syslog", 0, NULL},
+    {"local-generated/puppet/last_run_report.json", "puppet", 0, NULL},
+    {"local-generated/puppet/last_run_report.yaml", "puppet", 0, NULL},
+    {"local-generated/puppet/puppet-apply.json", "puppet", 0, NULL},
+    {"local-generated/puppet/puppet-apply.log", "puppet", 0, NULL},
+    {"local-generated/puppet/reports/vm/202611210418.json", "puppet", 0, NULL},
+    {"local-generated/puppet/reports/vm/202611210418.yaml", "puppet", 0, NULL},
+    {"local-generated/puppet/reports/vm/202611210419.json", "puppet", 0, NULL},
+    {"local-generated/puppet/reports/vm/202611210419.yaml", "puppet", 0, NULL},
+    {"local-generated/puppet/reports/vm/202611210421.json", "puppet", 0, NULL},
+    {"local-generated/puppet/reports/vm/202611210421.yaml", "puppet", 0, NULL},
+    {"puppet-agent-exporter/last_run_report-5.4.0.yaml", "puppet", 0, NULL},
+    {"puppet-agent-exporter/last_run_report-6.28.0.yaml", "puppet", 0, NULL},
+    {"puppet-agent-exporter/last_run_report-7.32.1.yaml", "puppet", 0, NULL},
+    {"puppet-agent-exporter/last_run_report-8.8.1.yaml", "puppet", 0, NULL},
+    {"puppet-foreman/report-2.6.12-noops.yaml", "puppet", 0, NULL},
+    {"puppet-foreman/report-2.6.2-debug.yaml", "puppet", 0, NULL},
+    {"puppet-foreman/report-3.5.1-catalog-errors.yaml", "puppet", 0, NULL},
+    {"puppet-foreman/report-empty.yaml", "puppet", 0, NULL},
+    {"puppet-foreman/report-format-3.yaml", "puppet", 0, NULL},
+    {"puppet-foreman/report-format-6.json", "puppet", 0, NULL}, /* Foreman's own JSON shape */
+    {"puppet-foreman/report-format-6.yaml", "puppet", 0, NULL},
+    {"puppet/report2.6.x.yaml", "puppet", 0, NULL},
+    {"puppetdb/pg1.vm-304bebf8e5fc109ced84e8b086f9bcf8324f3d78.json", "puppet", 0, NULL},
 };
 
 static void every_file_detected_and_parsed(void **state)
