@@ -25,7 +25,7 @@ endif
 CFLAGS ?=
 LDFLAGS ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(PKG_CFLAGS) $(VFLAGS) $(CFLAGS)
-LIBS := $(PKG_LIBS) -lpthread
+LIBS := $(PKG_LIBS) -lcsv -lpthread
 
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard parsers/*.c)
 LIB_OBJ := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRC))

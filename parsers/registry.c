@@ -4,6 +4,7 @@
 #include "pmt/parser.h"
 
 extern const struct pmt_parser pmt_parser_apache_error;
+extern const struct pmt_parser pmt_parser_csv;
 extern const struct pmt_parser pmt_parser_nginx_access;
 extern const struct pmt_parser pmt_parser_nginx_error;
 extern const struct pmt_parser pmt_parser_puppet;
@@ -16,6 +17,7 @@ const struct pmt_parser *const pmt_parsers[] = {
     &pmt_parser_nginx_access,
     &pmt_parser_nginx_error,
     &pmt_parser_apache_error,
+    &pmt_parser_csv,
 };
 
 const size_t pmt_parser_count = PMT_ARRAY_LEN(pmt_parsers);

@@ -42,6 +42,9 @@ static const char usage_text[] =
     "                         access logs (tried before the built-in combined and main)\n"
     "      --nginx-conf FILE  read the log_format lines of this nginx.conf (all of them, or\n"
     "                         the one --nginx-log-name NAME names)\n"
+    "      --csv-time COL, --csv-message COL  the CSV columns (a header name or a 1-based\n"
+    "                         number) holding the time and the message, when the header does\n"
+    "                         not say (time, timestamp, date, @timestamp...; message, msg...)\n"
     "      --year YYYY        year for timestamps that have none (RFC 3164 syslog); default:\n"
     "                         inferred from when the file was last written (its mtime, or the\n"
     "                         gzip header's), so New Year is crossed right (stdin: today)\n"
@@ -87,7 +90,9 @@ int main(int argc, char **argv)
         OPT_CHUNK,
         OPT_NGINX_FORMAT,
         OPT_NGINX_CONF,
-        OPT_NGINX_NAME
+        OPT_NGINX_NAME,
+        OPT_CSV_TIME,
+        OPT_CSV_MESSAGE
     };
     static const struct option longopts[] = {
         {"all", no_argument, NULL, 'a'},
@@ -99,6 +104,8 @@ int main(int argc, char **argv)
         {"nginx-log-format", required_argument, NULL, OPT_NGINX_FORMAT},
         {"nginx-conf", required_argument, NULL, OPT_NGINX_CONF},
         {"nginx-log-name", required_argument, NULL, OPT_NGINX_NAME},
+        {"csv-time", required_argument, NULL, OPT_CSV_TIME},
+        {"csv-message", required_argument, NULL, OPT_CSV_MESSAGE},
         {"year", required_argument, NULL, OPT_YEAR},
         {"quiet", no_argument, NULL, 'q'},
         {"unparsed", required_argument, NULL, OPT_UNPARSED},
@@ -169,6 +176,12 @@ int main(int argc, char **argv)
             break;
         case OPT_NGINX_NAME:
             o.parser.nginx_log_name = optarg;
+            break;
+        case OPT_CSV_TIME:
+            o.parser.csv_time = optarg;
+            break;
+        case OPT_CSV_MESSAGE:
+            o.parser.csv_message = optarg;
             break;
         case OPT_LIST:
             list_formats();

@@ -25,7 +25,7 @@
 #define UNPARSED_SAMPLE 80
 
 struct src_stats {
-    uint64_t lines, events, cont, blank, unparsed, cut;
+    uint64_t lines, events, cont, blank /* and headers */, unparsed, cut;
     uint64_t first_unparsed_line;
     char sample[UNPARSED_SAMPLE + 1];
     size_t sample_len;
@@ -270,8 +270,10 @@ static int read_source(struct run *r, uint32_t idx)
         failed = read_document(r, idx, &in, p, state, &ctx, &b) < 0;
         goto done;
     }
+    uint64_t pending = 0; /* lines of a record still open (PMT_PARSE_PENDING) */
     while (pmt_input_next(&in, &line, &cut)) {
         s->lines++;
+        ctx.lineno = in.lineno;
         if (PMT_UNLIKELY(cut)) {
             if (s->cut++ == 0) {
                 pmt_diag(r->err, "warning", "%s:%llu: line longer than %zu bytes; cut there",
@@ -285,9 +287,14 @@ static int read_source(struct run *r, uint32_t idx)
         pmt_event_clear(&ev);
         enum pmt_parse_rc rc = p->parse_line(state, &ctx, line, &ev);
         switch (rc) {
+        case PMT_PARSE_PENDING:
+            pending++;
+            break;
         case PMT_PARSE_EVENT:
+            s->cont += pending; /* the record's earlier lines */
+            pending = 0;
             ev.src = idx;
-            ev.line = in.lineno;
+            ev.line = ev.line ? ev.line : in.lineno;
             ev.parser = (uint8_t)pidx;
             if (cut) {
                 ev.flags |= PMT_EV_CUT;
@@ -329,6 +336,28 @@ static int read_source(struct run *r, uint32_t idx)
         }
         if (PMT_UNLIKELY(failed)) {
             break;
+        }
+    }
+    if (p && p->finish && !failed) {
+        pmt_event_clear(&ev);
+        enum pmt_parse_rc rc = p->finish(state, &ctx, &ev);
+        if (rc == PMT_PARSE_EVENT && pending > 0) {
+            s->cont += pending - 1;
+            s->events++;
+            ev.src = idx;
+            ev.parser = (uint8_t)pidx;
+            s->flags_seen |= ev.flags;
+            if (pmt_evbuf_add(b, &ev) < 0) {
+                b = pmt_pipe_send(r->pipe, 0);
+                failed = !b || pmt_evbuf_add(b, &ev) < 0;
+            }
+        } else if (pending > 0) {
+            s->unparsed += pending;
+            if (s->unparsed == pending) {
+                s->first_unparsed_line = in.lineno - pending + 1;
+                memcpy(s->sample, "(an unterminated record)", 24);
+                s->sample_len = 24;
+            }
         }
     }
 done:
@@ -463,7 +492,7 @@ static void summary(struct run *r)
             fprintf(r->err, " (+%llu continuation lines)", (unsigned long long)s->cont);
         }
         if (s->blank) {
-            fprintf(r->err, ", %llu blank", (unsigned long long)s->blank);
+            fprintf(r->err, ", %llu skipped (blank, header)", (unsigned long long)s->blank);
         }
         fprintf(r->err, ", %llu unparsed", (unsigned long long)s->unparsed);
         if (s->unparsed) {

@@ -16,6 +16,7 @@
 enum pmt_parse_rc {
     PMT_PARSE_EVENT,     /* ev was filled */
     PMT_PARSE_CONTINUE,  /* the line continues the previous event; ev->f[PMT_F_MESSAGE] is its text */
+    PMT_PARSE_PENDING,   /* the line is part of a record still open (a CSV field with a newline) */
     PMT_PARSE_SKIP,      /* nothing to keep and nothing wrong (a blank line) */
     PMT_PARSE_NOT_MINE,  /* not this format */
     PMT_PARSE_MALFORMED, /* this format, but broken; ctx->why says how */
@@ -26,6 +27,8 @@ struct pmt_parser_opts {
     const char *nginx_log_format; /* --nginx-log-format 'STRING', as in nginx.conf */
     const char *nginx_conf;       /* --nginx-conf FILE: its log_format lines */
     const char *nginx_log_name;   /* --nginx-log-name NAME: only that one */
+    const char *csv_time;         /* --csv-time COLUMN: name or 1-based number */
+    const char *csv_message;      /* --csv-message COLUMN */
 };
 
 /* What a parser is given about its input. Owned by the caller, valid until close. */
@@ -34,6 +37,7 @@ struct pmt_parse_ctx {
     const char *source_name;
     const char *why; /* set by parse_line on PMT_PARSE_MALFORMED: a short reason */
     const struct pmt_parser_opts *opts;
+    uint64_t lineno; /* of the line being parsed; a parser may set ev->line to a record's first */
 };
 
 struct pmt_parser {
@@ -57,6 +61,9 @@ struct pmt_parser {
      * why) when the document cannot be read.
      */
     int (*is_doc)(const struct pmt_str *lines, size_t n);
+    /* Optional: at the end of the input, a record still open (PENDING lines): EVENT to
+     * emit it, MALFORMED (its lines become unparsed), or SKIP. */
+    enum pmt_parse_rc (*finish)(void *state, struct pmt_parse_ctx *ctx, struct pmt_event *ev);
     int (*parse_doc)(void *state, struct pmt_parse_ctx *ctx, const char *data, size_t len,
                      int (*emit)(void *arg, struct pmt_event *ev), void *arg);
 };

@@ -94,7 +94,7 @@ static void every_line_is_accounted_for(void **state)
     struct result r = run(&o);
     assert_int_equal(r.rc, 0);
     /* 7 lines: 2 events (+1 continuation), 1 blank, 3 unparsed */
-    assert_non_null(strstr(r.err, "7 lines, 2 events (+1 continuation lines), 1 blank, 3 unparsed "
+    assert_non_null(strstr(r.err, "7 lines, 2 events (+1 continuation lines), 1 skipped (blank, header), 3 unparsed "
                                   "(first at line 1: 'garbage before anything')"));
     assert_non_null(strstr(r.err, "mixed.log:5: impossible date"));
     assert_null(strchr(r.err, '\x1b')); /* samples never carry raw escapes to the terminal */
