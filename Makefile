@@ -6,9 +6,9 @@
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := zlib yaml-0.1 jansson
+PKGS := zlib yaml-0.1 jansson libpcre2-8
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lz -lyaml -ljansson)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lz -lyaml -ljansson -lpcre2-8)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Werror

@@ -7,11 +7,13 @@ extern const struct pmt_parser pmt_parser_apache_error;
 extern const struct pmt_parser pmt_parser_csv;
 extern const struct pmt_parser pmt_parser_nginx_access;
 extern const struct pmt_parser pmt_parser_nginx_error;
+extern const struct pmt_parser pmt_parser_pattern;
 extern const struct pmt_parser pmt_parser_puppet;
 extern const struct pmt_parser pmt_parser_syslog;
 
 /* More specific formats first: ties in detection go to the earlier entry. */
 const struct pmt_parser *const pmt_parsers[] = {
+    &pmt_parser_pattern, /* scores 0 unless the user defined one; then theirs wins ties */
     &pmt_parser_puppet, /* before syslog: its log files also read as loose ISO syslog */
     &pmt_parser_syslog,
     &pmt_parser_nginx_access,

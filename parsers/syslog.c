@@ -147,7 +147,9 @@ static const char *lex_3164(const char *p, const char *end, struct pmt_civil *c,
 }
 
 /*
- * "YYYY-MM-DDTHH:MM:SS[.f][Z|+hh:mm|+hhmm|+hh]" (a space may stand for the T). Returns the
+ * "YYYY-MM-DDTHH:MM:SS[.f][Z|+hh:mm|+hhmm|+hh]". (Not with a space for the T: rsyslog and RFC
+ * 5424 always write the T, while "2026-03-08 08:28:13,512 ERROR ..." is an application's
+ * log, for --pattern, not syslog with a host named ERROR.) Returns the
  * end, or NULL. The cache key is the stamp minus its fraction: [p, key_end) + [zone, end).
  */
 static const char *lex_iso(const char *p, const char *end, struct pmt_civil *c,
@@ -155,7 +157,7 @@ static const char *lex_iso(const char *p, const char *end, struct pmt_civil *c,
 {
     if (end - p < 19 || !is_digit(p[0]) || !is_digit(p[1]) || !is_digit(p[2]) ||
         !is_digit(p[3]) || p[4] != '-' || !is_digit(p[5]) || !is_digit(p[6]) || p[7] != '-' ||
-        !is_digit(p[8]) || !is_digit(p[9]) || (p[10] != 'T' && p[10] != ' ') ||
+        !is_digit(p[8]) || !is_digit(p[9]) || p[10] != 'T' ||
         !is_digit(p[11]) || !is_digit(p[12]) || p[13] != ':' || !is_digit(p[14]) ||
         !is_digit(p[15]) || p[16] != ':' || !is_digit(p[17]) || !is_digit(p[18])) {
         return NULL;

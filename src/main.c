@@ -45,6 +45,13 @@ static const char usage_text[] =
     "      --csv-time COL, --csv-message COL  the CSV columns (a header name or a 1-based\n"
     "                         number) holding the time and the message, when the header does\n"
     "                         not say (time, timestamp, date, @timestamp...; message, msg...)\n"
+    "      --pattern REGEX    your own line format: a PCRE2 regex with named groups time\n"
+    "                         (required), message, host, program, pid, severity, status,\n"
+    "                         client, method, path\n"
+    "      --time-format FMT  how --pattern's time reads: %Y %m %d %e %H %M %S %f %b %z %s\n"
+    "                         %T %F (default: ISO 8601, epoch, syslog and nginx shapes)\n"
+    "      --patterns FILE    named patterns, one [section] each with pattern = and\n"
+    "                         time-format = lines (see samples/patterns.conf)\n"
     "      --year YYYY        year for timestamps that have none (RFC 3164 syslog); default:\n"
     "                         inferred from when the file was last written (its mtime, or the\n"
     "                         gzip header's), so New Year is crossed right (stdin: today)\n"
@@ -92,7 +99,10 @@ int main(int argc, char **argv)
         OPT_NGINX_CONF,
         OPT_NGINX_NAME,
         OPT_CSV_TIME,
-        OPT_CSV_MESSAGE
+        OPT_CSV_MESSAGE,
+        OPT_PATTERN,
+        OPT_TIME_FORMAT,
+        OPT_PATTERNS
     };
     static const struct option longopts[] = {
         {"all", no_argument, NULL, 'a'},
@@ -106,6 +116,9 @@ int main(int argc, char **argv)
         {"nginx-log-name", required_argument, NULL, OPT_NGINX_NAME},
         {"csv-time", required_argument, NULL, OPT_CSV_TIME},
         {"csv-message", required_argument, NULL, OPT_CSV_MESSAGE},
+        {"pattern", required_argument, NULL, OPT_PATTERN},
+        {"time-format", required_argument, NULL, OPT_TIME_FORMAT},
+        {"patterns", required_argument, NULL, OPT_PATTERNS},
         {"year", required_argument, NULL, OPT_YEAR},
         {"quiet", no_argument, NULL, 'q'},
         {"unparsed", required_argument, NULL, OPT_UNPARSED},
@@ -182,6 +195,15 @@ int main(int argc, char **argv)
             break;
         case OPT_CSV_MESSAGE:
             o.parser.csv_message = optarg;
+            break;
+        case OPT_PATTERN:
+            o.parser.pattern = optarg;
+            break;
+        case OPT_TIME_FORMAT:
+            o.parser.time_format = optarg;
+            break;
+        case OPT_PATTERNS:
+            o.parser.patterns_file = optarg;
             break;
         case OPT_LIST:
             list_formats();

@@ -29,6 +29,9 @@ struct pmt_parser_opts {
     const char *nginx_log_name;   /* --nginx-log-name NAME: only that one */
     const char *csv_time;         /* --csv-time COLUMN: name or 1-based number */
     const char *csv_message;      /* --csv-message COLUMN */
+    const char *pattern;          /* --pattern REGEX, with named groups */
+    const char *time_format;      /* --time-format FMT, for --pattern */
+    const char *patterns_file;    /* --patterns FILE */
 };
 
 /* What a parser is given about its input. Owned by the caller, valid until close. */
