@@ -427,4 +427,5 @@ const struct pmt_parser pmt_parser_csv = {
     .parse_line = parse_line,
     .close = close_state,
     .finish = finish,
+    .no_fallback = 1,
 };

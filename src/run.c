@@ -32,6 +32,7 @@ struct src_stats {
     int parser;   /* -1: not recognised */
     int opened;
     int skipped;  /* binary file inside a directory */
+    uint64_t other_format; /* events read by another format than the input's (mixed content) */
     uint16_t flags_seen; /* PMT_EV_* over all its events */
     int32_t seen_off;    /* an offset its stamps carried themselves */
     int has_seen_off;
@@ -106,6 +107,46 @@ static void note_unparsed(struct run *r, struct src_stats *s, const struct pmt_s
         fprintf(r->unparsed, "%s:%llu:", src->path, (unsigned long long)lineno);
         fwrite(line.p, 1, line.len, r->unparsed);
         fputc('\n', r->unparsed);
+    }
+}
+
+/*
+ * Mixed content (a pipe carrying syslog and nginx lines, a file with a stray line of another
+ * format): a line the input's parser cannot read is offered to the other line formats, in
+ * registry order, each with its own state, opened when first needed. Not when the format was
+ * forced: --format means that format.
+ */
+struct fallback {
+    void *state[32];
+    int open[32];
+};
+
+static int try_others(struct fallback *fb, int skip, struct pmt_parse_ctx *ctx, struct pmt_str line,
+                      struct pmt_event *ev)
+{
+    for (size_t j = 0; j < pmt_parser_count && j < 32; j++) {
+        const struct pmt_parser *q = pmt_parsers[j];
+        if ((int)j == skip || q->no_fallback) {
+            continue;
+        }
+        if (!fb->open[j]) {
+            fb->state[j] = q->open ? q->open(ctx) : NULL;
+            fb->open[j] = 1;
+        }
+        pmt_event_clear(ev);
+        if (q->parse_line(fb->state[j], ctx, line, ev) == PMT_PARSE_EVENT) {
+            return (int)j;
+        }
+    }
+    return -1;
+}
+
+static void fallback_close(struct fallback *fb)
+{
+    for (size_t j = 0; j < pmt_parser_count && j < 32; j++) {
+        if (fb->open[j] && pmt_parsers[j]->close) {
+            pmt_parsers[j]->close(fb->state[j]);
+        }
     }
 }
 
@@ -226,8 +267,9 @@ static int read_source(struct run *r, uint32_t idx)
             fprintf(r->err, "pmtimeline: warning: %s: format not recognised (first line '",
                     src->path);
             pmt_diag_sample(r->err, sample[0].p, sample[0].len, 60);
-            fprintf(r->err, "'); its lines are counted as unparsed. Name one with "
-                            "--format NAME (--list-formats lists them)\n");
+            fprintf(r->err, "'); each line is tried against every format, the rest counted "
+                            "as unparsed. Name one with --format NAME (--list-formats lists "
+                            "them)\n");
         }
     }
     s->parser = pidx;
@@ -271,6 +313,8 @@ static int read_source(struct run *r, uint32_t idx)
         goto done;
     }
     uint64_t pending = 0; /* lines of a record still open (PMT_PARSE_PENDING) */
+    struct fallback fb = {0};
+    int forced = pick_parser(r, src->path) >= 0;
     while (pmt_input_next(&in, &line, &cut)) {
         s->lines++;
         ctx.lineno = in.lineno;
@@ -280,12 +324,17 @@ static int read_source(struct run *r, uint32_t idx)
                          src->path, (unsigned long long)in.lineno, in.max_line);
             }
         }
-        if (!p) {
-            note_unparsed(r, s, src, in.lineno, line);
-            continue;
-        }
         pmt_event_clear(&ev);
-        enum pmt_parse_rc rc = p->parse_line(state, &ctx, line, &ev);
+        enum pmt_parse_rc rc = p ? p->parse_line(state, &ctx, line, &ev) : PMT_PARSE_NOT_MINE;
+        int fmt = pidx;
+        if (rc == PMT_PARSE_NOT_MINE && !forced) {
+            int j = try_others(&fb, pidx, &ctx, line, &ev);
+            if (j >= 0) {
+                rc = PMT_PARSE_EVENT;
+                fmt = j;
+                s->other_format++;
+            }
+        }
         switch (rc) {
         case PMT_PARSE_PENDING:
             pending++;
@@ -295,7 +344,7 @@ static int read_source(struct run *r, uint32_t idx)
             pending = 0;
             ev.src = idx;
             ev.line = ev.line ? ev.line : in.lineno;
-            ev.parser = (uint8_t)pidx;
+            ev.parser = (uint8_t)fmt;
             if (cut) {
                 ev.flags |= PMT_EV_CUT;
             }
@@ -338,6 +387,7 @@ static int read_source(struct run *r, uint32_t idx)
             break;
         }
     }
+    fallback_close(&fb);
     if (p && p->finish && !failed) {
         pmt_event_clear(&ev);
         enum pmt_parse_rc rc = p->finish(state, &ctx, &ev);
@@ -490,6 +540,10 @@ static void summary(struct run *r)
                 (unsigned long long)s->lines, (unsigned long long)s->events);
         if (s->cont) {
             fprintf(r->err, " (+%llu continuation lines)", (unsigned long long)s->cont);
+        }
+        if (s->other_format) {
+            fprintf(r->err, " (%llu of them read as other formats)",
+                    (unsigned long long)s->other_format);
         }
         if (s->blank) {
             fprintf(r->err, ", %llu skipped (blank, header)", (unsigned long long)s->blank);

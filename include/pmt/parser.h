@@ -50,6 +50,8 @@ struct pmt_parser {
     /* Scores sample lines 0..100: how sure it is that they are its format. ctx->time is NULL:
      * probing checks stamps, it does not resolve them. */
     int (*probe)(const struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n);
+    /* Not offered the lines other formats cannot read (CSV would take one for a header). */
+    int no_fallback;
     /* Optional: checks the parser's options once, before any input; -1 with a message. */
     int (*check)(const struct pmt_parser_opts *o, char *err, size_t errlen);
     /* Per-input state; may return NULL when the parser needs none. */

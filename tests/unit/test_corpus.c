@@ -15,8 +15,9 @@ static const struct {
     const char *why; /* of the unparsed lines */
 } corpus[] = {
     {"crowdsec-hub/nginx-http-malformed/nginx_http-logs.log", "nginx-access", 0, NULL},
-    {"crowdsec-hub/nginx_http-logs/nginx_http-logs.log", "nginx-access", 2,
-     "lines 8-9 lack the remote_user field: a parser fixture's deliberately bad lines"},
+    {"crowdsec-hub/nginx_http-logs/nginx_http-logs.log", "nginx-access", 1,
+     "line 8 lacks the remote_user field (a parser fixture's bad line); line 9, an nginx "
+     "error line among the access lines, is read as nginx-error"},
     {"crowdsec-hub/nginx_req_limit_exceeded/nginx_req_limit_exceeded.log", "nginx-error", 0, NULL},
     {"crowdsec-hub/pfsense-rfc5424-nginx/pfsense-rfc5424-nginx.log", "syslog", 0, NULL},
     {"elastic-beats/apache-access/test-vhost.log", "nginx-access", 0, NULL},
