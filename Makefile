@@ -67,7 +67,7 @@ deps:
 # Sub-makes run after deps, so pkg-config is asked only once it is installed.
 demo: deps
 	@$(MAKE) --no-print-directory all
-	./pmtimeline --tz +03:00 samples/incident/
+	./pmtimeline --tz Africa/Nairobi samples/incident/
 
 test: deps
 	@$(MAKE) --no-print-directory check
@@ -84,6 +84,7 @@ bench: deps
 samples:
 	@PMT_WITH_SAMPLE_TOOLS=1 sh scripts/deps.sh
 	@sh samples/make-samples.sh
+	@sh samples/make-incident.sh
 
 format:
 	clang-format -i src/*.c parsers/*.c include/pmt/*.h tests/unit/*.c tests/unit/*.h

@@ -2,11 +2,13 @@
  * Writes a large, deterministic, realistic syslog file for `make bench`: a day of a busy web
  * host in the three shapes real systems write (rsyslog ISO 8601 mostly, some RFC 3164 and
  * RFC 5424), many programs, messages of varied length, a few tab continuations.
- *   gen MEGABYTES > file
+ *   gen MEGABYTES > file          (syslog)
+ *   gen MEGABYTES nginx > file    (nginx combined access log)
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint64_t s = 0x9E3779B97F4A7C15ULL;
 
@@ -36,9 +38,43 @@ static const char *const msgs[] = {
     "Out of memory: Killed process %u (php-fpm8.2) total-vm:812344kB, anon-rss:402112kB",
 };
 
+/* nginx combined access lines: a busy shop, ~1 request per ms. */
+static int nginx(uint64_t want)
+{
+    static const char *const paths[] = {"/", "/login", "/static/app.js", "/api/cart",
+                                        "/product/1042?ref=home&utm_source=mail", "/favicon.ico"};
+    static const char *const agents[] = {
+        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15",
+        "curl/7.88.1"};
+    static const int status[] = {200, 200, 200, 200, 200, 200, 304, 404, 502};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    uint64_t written = 0;
+    int64_t t_us = 1772942400LL * 1000000;
+    char line[1024];
+    while (written < want) {
+        t_us += rnd() % 2000;
+        int64_t local = t_us / 1000000 + 3 * 3600;
+        int sod = (int)(local % 86400), day = (int)(local / 86400 - 20520) + 8;
+        int n = snprintf(line, sizeof(line),
+                         "203.0.%u.%u - - [%02d/%s/2026:%02d:%02d:%02d +0300] \"GET %s HTTP/1.1\" "
+                         "%d %u \"-\" \"%s\"\n",
+                         rnd() % 256, rnd() % 256, day, mon[2], sod / 3600, sod / 60 % 60, sod % 60,
+                         paths[rnd() % 6], status[rnd() % 9], rnd() % 50000,
+                         agents[rnd() % 3]);
+        fwrite(line, 1, (size_t)n, stdout);
+        written += (uint64_t)n;
+    }
+    return fflush(stdout) != 0;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t want = (argc > 1 ? strtoull(argv[1], NULL, 10) : 600) << 20;
+    if (argc > 2 && strcmp(argv[2], "nginx") == 0) {
+        return nginx(want);
+    }
     uint64_t written = 0;
     int64_t t_us = 1772942400LL * 1000000; /* 2026-03-08T04:00:00Z */
     static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

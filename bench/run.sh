@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 MB=${BENCH_MB:-600}
 mkdir -p bench/data build
 data=bench/data/syslog-$MB.log
+cc -O2 -o build/bench-gen bench/gen.c
 if [ ! -f "$data" ]; then
-    cc -O2 -o build/bench-gen bench/gen.c
     echo "generating $data ($MB MiB)..."
     build/bench-gen "$MB" > "$data.tmp" && mv "$data.tmp" "$data"
 fi
@@ -40,3 +40,14 @@ measure "pmtimeline --all (markdown), --tz UTC" ./pmtimeline -q --all --tz UTC "
 measure "pmtimeline --all (markdown), --tz America/New_York" ./pmtimeline -q --all --tz America/New_York --source-tz UTC "$data"
 measure "pmtimeline --all -o json, gzip input" ./pmtimeline -q --all -o json "$data.gz"
 measure "pmtimeline --all -o json, 2 inputs (same data)" ./pmtimeline -q --all -o json "$data" "$data"
+
+# nginx combined access logs: parsing close to reading?
+ngx=bench/data/nginx-$MB.log
+[ -f "$ngx" ] || { echo "generating $ngx..."; build/bench-gen "$MB" nginx > "$ngx.tmp" && mv "$ngx.tmp" "$ngx"; }
+bytes=$(stat -c %s "$ngx")
+lines=$(wc -l < "$ngx")
+cat "$ngx" > /dev/null
+echo "input: $ngx, $(awk -v b="$bytes" 'BEGIN{printf "%.0f MB", b/1e6}'), $lines lines"
+measure "cat (through a pipe)" "cat $ngx | cat"
+measure "pmtimeline --all (markdown), nginx combined" ./pmtimeline -q --all --tz UTC "$ngx"
+measure "pmtimeline --all -o json, nginx combined" ./pmtimeline -q --all -o json --tz UTC "$ngx"

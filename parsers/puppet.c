@@ -417,6 +417,7 @@ static int report(struct state *st, struct pmt_parse_ctx *ctx, struct tref r,
     ev.f[PMT_F_PROGRAM] = pmt_str_make("puppet", 6);
     ev.f[PMT_F_MESSAGE] = pmt_str_make(st->msg, (size_t)PMT_MIN(n, (int)sizeof(st->msg) - 1));
     ev.severity = word[0] == 'f' ? PMT_SEV_ERR : word[0] == 'c' ? PMT_SEV_NOTICE : PMT_SEV_INFO;
+    ev.flags |= PMT_EV_CONFIG_RUN;
     int events = 0;
     if (emit(arg, &ev) < 0) {
         return -1;
@@ -551,6 +552,9 @@ static enum pmt_parse_rc text_line(struct pmt_parse_ctx *ctx, struct pmt_str lin
         m++;
     }
     ev->f[PMT_F_MESSAGE] = pmt_str_make(m, (size_t)(end - m));
+    if (ev->f[PMT_F_MESSAGE].len > 16 && memcmp(m, "Applied catalog ", 16) == 0) {
+        ev->flags |= PMT_EV_CONFIG_RUN; /* --logdest file: the run's end */
+    }
     return PMT_PARSE_EVENT;
 }
 

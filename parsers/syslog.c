@@ -577,10 +577,36 @@ static void *open_state(struct pmt_parse_ctx *ctx)
     return pmt_xcalloc(1, sizeof(struct state));
 }
 
+/*
+ * Puppet's agent logs its runs to syslog too ("puppet-agent[4780]: Applied catalog in 19.16
+ * seconds", "puppet-user[...]: Finished catalog run"): those are configuration runs, the
+ * changes a postmortem looks for first.
+ */
+static void mark_config_run(struct pmt_event *ev)
+{
+    struct pmt_str pr = ev->f[PMT_F_PROGRAM], m = ev->f[PMT_F_MESSAGE];
+    if (pr.len < 6 || memcmp(pr.p, "puppet", 6) != 0) {
+        return;
+    }
+    static const char *const runs[] = {"Applied catalog in ", "Finished catalog run in ",
+                                       "Applied catalog (", "Finished catalog run"};
+    for (size_t i = 0; i < PMT_ARRAY_LEN(runs); i++) {
+        size_t n = strlen(runs[i]);
+        if (m.len >= n && memcmp(m.p, runs[i], n) == 0) {
+            ev->flags |= PMT_EV_CONFIG_RUN;
+            return;
+        }
+    }
+}
+
 static enum pmt_parse_rc parse_line(void *state, struct pmt_parse_ctx *ctx, struct pmt_str line,
                                     struct pmt_event *ev)
 {
-    return parse(state, ctx, line, ev);
+    enum pmt_parse_rc rc = parse(state, ctx, line, ev);
+    if (rc == PMT_PARSE_EVENT && ev->f[PMT_F_PROGRAM].len >= 6 && ev->f[PMT_F_PROGRAM].p[0] == 'p') {
+        mark_config_run(ev);
+    }
+    return rc;
 }
 
 static void close_state(void *state)

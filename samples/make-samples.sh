@@ -1,5 +1,6 @@
 #!/bin/sh
-# Makes samples/: the logs of a small demo incident, written by the real programs.
+# Makes samples/shapes/: the same messages in rsyslog's three file shapes, written by rsyslog.
+# (The demo incident itself is made by make-incident.sh.)
 #
 # rsyslogd (Debian's rsyslog) runs under faketime in Africa/Nairobi (EAT, UTC+03:00) and writes
 # every message it receives in the three shapes real systems use, from one run:
@@ -14,12 +15,11 @@
 # own stamp instead.)
 #
 # Run as root: `make samples` (installs rsyslog and faketime first). Output replaces
-# samples/incident/web-01/syslog and samples/shapes/. The incident: a Puppet run changes the PHP-FPM pool config at 08:25,
+# samples/shapes/. The incident: a Puppet run changes the PHP-FPM pool config at 08:25,
 # PHP-FPM fails to start, the site returns 502 from 08:28, an alert fires at 08:32, a fixed
 # Puppet run restores it at 08:52, and the alert resolves at 09:21.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-out="$here/incident/web-01"
 shapes="$here/shapes"
 work=$(mktemp -d /tmp/pmt-samples.XXXXXX)
 trap 'kill "$(cat "$work/rsyslogd.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -88,11 +88,9 @@ remote_msg 09:21:05 local0.notice alertmanager RESOLVED "--sd-param severity=\"c
 sleep 1
 kill "$(cat "$work/rsyslogd.pid")"
 for _ in $(seq 50); do [ -f "$work/rsyslogd.pid" ] || break; sleep 0.1; done
-mkdir -p "$out" "$shapes"
-# The incident keeps the Debian 12 default shape; the same messages in the other two shapes
-# go to shapes/, where a test checks that all three give the same timeline.
-cp "$work/syslog" "$out/syslog"
+mkdir -p "$shapes"
+# The same messages in rsyslog's three file shapes: a test checks they give one timeline.
 cp "$work/syslog" "$shapes/syslog.rsyslog-iso"
 cp "$work/syslog.traditional" "$shapes/syslog.traditional"
 cp "$work/syslog.rfc5424" "$shapes/syslog.rfc5424"
-echo "wrote $(wc -l <"$out/syslog") messages to $out and in three shapes to $shapes"
+echo "wrote $(wc -l <"$shapes/syslog.rsyslog-iso") messages in three shapes to $shapes"

@@ -4,7 +4,7 @@
 set -eu
 
 pkgs="build-essential pkg-config libpcre2-dev zlib1g-dev libcsv-dev libcmocka-dev libyaml-dev libjansson-dev tzdata"
-[ "${PMT_WITH_SAMPLE_TOOLS:-0}" = 1 ] && pkgs="$pkgs rsyslog faketime bsdutils"
+[ "${PMT_WITH_SAMPLE_TOOLS:-0}" = 1 ] && pkgs="$pkgs rsyslog faketime bsdutils nginx-light puppet curl"
 
 missing=""
 for p in $pkgs; do

@@ -316,6 +316,9 @@ static char *json_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, cha
     } else if (ev->flags & PMT_EV_DST_LATER) {
         w = LIT(w, ",\"dst\":\"repeated-second\"");
     }
+    if (ev->flags & PMT_EV_CONFIG_RUN) {
+        w = LIT(w, ",\"kind\":\"config-run\"");
+    }
     if (ev->flags & PMT_EV_CUT) {
         w = LIT(w, ",\"cut\":true");
     }

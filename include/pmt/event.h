@@ -31,6 +31,7 @@ enum {
     PMT_EV_DST_GAP = 1u << 3,      /* local time skipped by a DST change: read as if before it */
     PMT_EV_DST_EARLIER = 1u << 4,  /* local time repeated by a DST change: the first reading */
     PMT_EV_DST_LATER = 1u << 5,    /* ... the second reading */
+    PMT_EV_CONFIG_RUN = 1u << 6,   /* a configuration run (Puppet) ended: a change to the system */
 };
 
 /*

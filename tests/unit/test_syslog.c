@@ -202,6 +202,22 @@ static void refuses_what_is_not_syslog(void **state)
     }
 }
 
+static void puppet_runs_in_syslog(void **state)
+{
+    (void)state;
+    struct pmt_event ev;
+    pmt_event_clear(&ev);
+    const char *a = "Feb  8 03:00:01 web-01 puppet-agent[4780]: Applied catalog in 19.16 seconds";
+    assert_int_equal(P->parse_line(fx.st, &fx.ctx, pmt_str_make(a, strlen(a)), &ev),
+                     PMT_PARSE_EVENT);
+    assert_true(ev.flags & PMT_EV_CONFIG_RUN);
+    pmt_event_clear(&ev);
+    const char *b = "Feb  8 03:00:02 web-01 puppet-agent[4780]: Caching catalog for web-01";
+    assert_int_equal(P->parse_line(fx.st, &fx.ctx, pmt_str_make(b, strlen(b)), &ev),
+                     PMT_PARSE_EVENT);
+    assert_false(ev.flags & PMT_EV_CONFIG_RUN);
+}
+
 static void nul_inside_message(void **state)
 {
     (void)state;
@@ -268,6 +284,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shapes),
         cmocka_unit_test(refuses_what_is_not_syslog),
+        cmocka_unit_test(puppet_runs_in_syslog),
         cmocka_unit_test(nul_inside_message),
         cmocka_unit_test(cache_keys_on_zone_and_fraction),
         cmocka_unit_test(forced_year),
