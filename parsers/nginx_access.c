@@ -636,6 +636,23 @@ static void split_request(struct pmt_event *ev, const char *p, size_t n)
     }
 }
 
+/* The first lit in [p, end): memchr for its first byte, then a compare. glibc's memmem is
+ * built for long needles; nginx separators are 2-3 bytes (" [", "\" ", "\" \""). */
+static const char *find_lit(const char *p, const char *end, const char *lit, size_t len)
+{
+    while (end - p >= (ptrdiff_t)len) {
+        const char *q = memchr(p, lit[0], (size_t)(end - p) - len + 1);
+        if (!q) {
+            return NULL;
+        }
+        if (memcmp(q + 1, lit + 1, len - 1) == 0) {
+            return q;
+        }
+        p = q + 1;
+    }
+    return NULL;
+}
+
 /* Where the value that starts at p ends: before the next literal, or a fixed width. */
 static const char *value_end(const struct format *f, size_t i, const char *p, const char *end)
 {
@@ -664,7 +681,7 @@ static const char *value_end(const struct format *f, size_t i, const char *p, co
     if (lit->len == 1) {
         return memchr(p, lit->lit[0], (size_t)(end - p));
     }
-    return memmem(p, (size_t)(end - p), lit->lit, lit->len);
+    return find_lit(p, end, lit->lit, lit->len);
 }
 
 static int match(struct state *st, const struct format *f, struct pmt_parse_ctx *ctx,

@@ -20,7 +20,8 @@ struct rec {
     int8_t severity;
     uint8_t parser;
     uint8_t nmask;
-    uint8_t pad_[3];
+    uint8_t nf, nn; /* how many fields and numbers are present (popcounts, kept) */
+    uint8_t pad_;
 };
 
 _Static_assert(PMT_F_MESSAGE == PMT_F_COUNT - 1, "the message must be the last field");
@@ -36,8 +37,16 @@ static inline size_t pad8(size_t n)
 
 static inline size_t text_offset(const struct rec *rc)
 {
-    return sizeof(struct rec) + 4 * (size_t)__builtin_popcount(rc->fmask) +
-           8 * (size_t)__builtin_popcount(rc->nmask);
+    return sizeof(struct rec) + 4 * (size_t)rc->nf + 8 * (size_t)rc->nn;
+}
+
+static size_t count_bits(uint32_t m)
+{
+    size_t n = 0;
+    for (; m; m &= m - 1) {
+        n++;
+    }
+    return n;
 }
 
 static inline uint32_t *lens(struct rec *rc)
@@ -91,7 +100,7 @@ int pmt_evbuf_add(struct pmt_evbuf *b, const struct pmt_event *ev)
             fmask |= 1u << i;
         }
     }
-    size_t nf = (size_t)__builtin_popcount(fmask), nn = (size_t)__builtin_popcount(ev->nmask);
+    size_t nf = count_bits(fmask), nn = count_bits(ev->nmask);
     size_t size = pad8(sizeof(struct rec) + 4 * nf + 8 * nn + text);
     if (b->used + size > b->cap) {
         return -1;
@@ -107,7 +116,9 @@ int pmt_evbuf_add(struct pmt_evbuf *b, const struct pmt_event *ev)
     rc->severity = ev->severity;
     rc->parser = ev->parser;
     rc->nmask = ev->nmask;
-    memset(rc->pad_, 0, sizeof(rc->pad_));
+    rc->nf = (uint8_t)nf;
+    rc->nn = (uint8_t)nn;
+    rc->pad_ = 0;
     uint32_t *l = lens(rc);
     char *p = (char *)(l + nf);
     for (int i = 0; i < PMT_N_COUNT; i++) {
@@ -139,7 +150,7 @@ int pmt_evbuf_continue(struct pmt_evbuf *b, struct pmt_str text)
         return 0;
     }
     struct rec *rc = (struct rec *)(b->buf + b->last);
-    size_t nf = (size_t)__builtin_popcount(rc->fmask);
+    size_t nf = rc->nf;
     uint32_t *l = lens(rc);
     size_t total = 0;
     for (size_t i = 0; i < nf; i++) {
@@ -199,7 +210,7 @@ int pmt_evbuf_next(const struct pmt_evbuf *b, size_t *pos, struct pmt_event *ev)
     ev->parser = rc->parser;
     ev->nmask = rc->nmask;
     const uint32_t *l = (const uint32_t *)(rc + 1);
-    const char *p = (const char *)(l + __builtin_popcount(rc->fmask));
+    const char *p = (const char *)(l + rc->nf);
     for (int i = 0; i < PMT_N_COUNT; i++) {
         if (rc->nmask & (1u << i)) {
             memcpy(&ev->n[i], p, 8);
