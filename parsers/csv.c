@@ -133,6 +133,9 @@ static int column_by_option(const struct state *st, const char *opt)
 
 static int take_header(struct state *st)
 {
+    for (int i = 0; i < st->ncols; i++) { /* an earlier record that was no header */
+        free(st->names[i]);
+    }
     st->ncols = st->nf;
     st->time_col = st->msg_col = st->host_col = st->sev_col = -1;
     for (int i = 0; i < st->nf; i++) {
@@ -191,15 +194,12 @@ static int epoch(struct pmt_str s, int64_t *t_ns)
     if (i != s.len) {
         return -1;
     }
-    if (digits <= 11) { /* seconds: until the year 5138 */
-        *t_ns = v * 1000000000 + frac;
-    } else if (digits <= 14) {
-        *t_ns = v * 1000000;
-    } else if (digits <= 17) {
-        *t_ns = v * 1000;
-    } else {
-        *t_ns = v;
+    /* seconds (10 digits), ms (13), us (16), ns (19); each must fit int64 nanoseconds */
+    int64_t mult = digits <= 10 ? 1000000000 : digits <= 13 ? 1000000 : digits <= 16 ? 1000 : 1;
+    if (v > INT64_MAX / mult || (mult == 1000000000 && v * mult > INT64_MAX - frac)) {
+        return -1;
     }
+    *t_ns = v * mult + (mult == 1000000000 ? frac : 0);
     return 0;
 }
 

@@ -539,8 +539,8 @@ static int time_msec(const char *p, size_t n, struct pmt_event *ev)
     while (i < n && is_digit(p[i]) && i < 12) {
         s = s * 10 + (p[i++] - '0');
     }
-    if (i == 0) {
-        return -1;
+    if (i == 0 || s > INT64_MAX / PMT_NS_PER_S - 1) {
+        return -1; /* past what int64 nanoseconds hold (year 2262) */
     }
     int64_t ns = 0, scale = 100000000;
     if (i < n && p[i] == '.') {

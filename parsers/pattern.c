@@ -297,7 +297,7 @@ static int strptime_like(const char *fmt, const char *p, const char *end, struct
                 s = s * 10 + (*p++ - '0');
                 n++;
             }
-            if (n == 0) return -1;
+            if (n == 0 || s > INT64_MAX / PMT_NS_PER_S - 1) return -1;
             *epoch_ns = s * PMT_NS_PER_S;
             *is_epoch = 1;
             break;

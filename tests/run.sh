@@ -39,9 +39,10 @@ for variant in rel asan; do
     # fuzz targets: seeds from samples/ and tests/, then deterministic mutations of them
     for f in build/$variant/tests/fuzz_*; do
         [ -x "$f" ] || continue
-        n=20000
-        [ "$variant" = rel ] && n=5000
-        if out=$("$f" "$n" samples/shapes/* tests/e2e/hostile-text/evil.log tests/fuzz/seeds/* 2>&1); then
+        n=6000
+        [ "$variant" = rel ] && n=2000
+        seeds="samples/shapes/* tests/e2e/hostile-text/evil.log tests/e2e/mixed-stdin/mixed.log tests/fuzz/seeds/*"
+        if out=$("$f" "$n" $seeds 2>&1); then
             printf '%s\n' "$out" | tail -n 1
             pass=$((pass + 1))
         else
