@@ -12,15 +12,18 @@
 
 static const char usage_text[] =
     "Usage: pmtimeline [OPTIONS] [PATH ...]\n"
-    "Merge incident logs into one timeline, in time order, in one time zone.\n"
+    "Turn an incident's logs into the draft Timeline and Duration of its postmortem, or\n"
+    "(--all) one merged timeline of every event, in one time zone.\n"
     "\n"
     "PATH is a log file (plain or gzip, recognised by content), a directory (walked\n"
     "recursively in name order; rotated sets such as x.log.2.gz x.log.1 x.log read oldest\n"
     "first), or - for standard input, which is also read when no PATH is given.\n"
     "\n"
-    "Output:\n"
-    "  -a, --all              print every event (currently the default)\n"
-    "  -o, --output FORMAT    md (default: a Markdown list) or json (one object per line)\n"
+    "Output (default: the draft, a postmortem's Timeline and Duration sections):\n"
+    "  -a, --all              every event instead, in time order\n"
+    "  -o, --output FORMAT    md (default: Markdown) or json (the draft as one document;\n"
+    "                         with --all, one object per line)\n"
+    "      --max-lines N      the draft's timeline keeps the N most significant lines (25)\n"
     "      --tz ZONE          show times in ZONE (default: this machine's, from TZ or\n"
     "                         /etc/localtime): an IANA name (Africa/Nairobi), UTC, an offset\n"
     "                         as people write it (+03:00, +0530, UTC+3, GMT+1, UTC-07:00;\n"
@@ -56,6 +59,10 @@ static const char usage_text[] =
     "                         inferred from when the file was last written (its mtime, or the\n"
     "                         gzip header's), so New Year is crossed right (stdin: today)\n"
     "\n"
+    ;
+
+/* (two strings: C99 promises string literals of 4095 bytes, no more) */
+static const char usage_text2[] =
     "Diagnostics:\n"
     "  -q, --quiet            no per-input summary or notes on stderr (errors still show)\n"
     "      --unparsed FILE    write every line that could not be parsed to FILE, as\n"
@@ -102,7 +109,8 @@ int main(int argc, char **argv)
         OPT_CSV_MESSAGE,
         OPT_PATTERN,
         OPT_TIME_FORMAT,
-        OPT_PATTERNS
+        OPT_PATTERNS,
+        OPT_MAX_LINES
     };
     static const struct option longopts[] = {
         {"all", no_argument, NULL, 'a'},
@@ -119,6 +127,7 @@ int main(int argc, char **argv)
         {"pattern", required_argument, NULL, OPT_PATTERN},
         {"time-format", required_argument, NULL, OPT_TIME_FORMAT},
         {"patterns", required_argument, NULL, OPT_PATTERNS},
+        {"max-lines", required_argument, NULL, OPT_MAX_LINES},
         {"year", required_argument, NULL, OPT_YEAR},
         {"quiet", no_argument, NULL, 'q'},
         {"unparsed", required_argument, NULL, OPT_UNPARSED},
@@ -127,7 +136,8 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct pmt_opts o = {.all = 1, .output = PMT_OUT_MD};
+    struct pmt_opts o = {.all = 0, .output = PMT_OUT_MD};
+    pmt_draft_opts_default(&o.draft);
     struct pmt_format_rule *rules = NULL;
     size_t nrules = 0;
     struct pmt_zone_rule *zrules = NULL;
@@ -205,6 +215,17 @@ int main(int argc, char **argv)
         case OPT_PATTERNS:
             o.parser.patterns_file = optarg;
             break;
+        case OPT_MAX_LINES: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 10000) {
+                free(rules);
+                free(zrules);
+                return usage_error("--max-lines:", optarg, "is not a number of lines (1-10000)");
+            }
+            o.draft.max_lines = (int)n;
+            break;
+        }
         case OPT_LIST:
             list_formats();
             free(rules);
@@ -230,6 +251,7 @@ int main(int argc, char **argv)
             break;
         case 'h':
             fputs(usage_text, stdout);
+            fputs(usage_text2, stdout);
             free(rules);
             return PMT_EXIT_OK;
         case 'V':

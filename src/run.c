@@ -47,6 +47,7 @@ struct run {
     struct pmt_sources srcs;
     struct src_stats *st;
     struct pmt_spool *spool;
+    struct pmt_draft *draft; /* the default output; the spool is for --all */
     struct pmt_pipe *pipe;
     const struct pmt_emitter *em;
     struct pmt_emit_ctx ec;
@@ -431,6 +432,18 @@ done:
     return failed ? -1 : 0;
 }
 
+/* The consumer thread, for the draft: each event into the aggregation. */
+static int draft_batch(void *arg, const struct pmt_evbuf *b)
+{
+    struct run *r = arg;
+    size_t pos = 0;
+    struct pmt_event ev;
+    while (pmt_evbuf_next(b, &pos, &ev)) {
+        pmt_draft_add(r->draft, &ev, r->srcs.v[ev.src].path);
+    }
+    return 0;
+}
+
 /* The consumer thread: each event of a buffer, formatted, into the spool. */
 static int format_batch(void *arg, const struct pmt_evbuf *b)
 {
@@ -624,6 +637,7 @@ static int setup(struct run *r)
 static void teardown(struct run *r)
 {
     pmt_spool_free(r->spool);
+    pmt_draft_free(r->draft);
     for (size_t i = 0; r->json_names && i < r->srcs.n; i++) {
         free(r->json_names[i]);
     }
@@ -670,18 +684,49 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
                                  .source_json = (const char *const *)r.json_names,
                                  .source_json_len = r.json_lens};
 
-    /* Phase 1: parse here, format on the consumer thread, into sorted runs. */
-    r.pipe = pmt_pipe_start(format_batch, &r, PIPE_BUFFERS, PIPE_BUFFER_BYTES);
+    /* Phase 1: parse here; on the consumer thread, aggregate for the draft, or (--all)
+     * format into the spool's sorted runs. */
+    if (!o->all) {
+        struct pmt_draft_opts dopts;
+        pmt_draft_opts_default(&dopts);
+        if (o->draft.max_lines > 0) {
+            dopts = o->draft;
+        }
+        r.draft = pmt_draft_new(&dopts);
+    }
+    r.pipe = pmt_pipe_start(o->all ? format_batch : draft_batch, &r, PIPE_BUFFERS,
+                            PIPE_BUFFER_BYTES);
     int fatal = 0;
     for (size_t i = 0; i < r.srcs.n && !fatal; i++) {
         fatal = read_source(&r, (uint32_t)i) < 0;
     }
     fatal |= pmt_pipe_finish(r.pipe) < 0;
 
-    /* Phase 2: merge the runs; the text is ready, so this is a copy. */
+    /* Phase 2: the draft; or merge the runs, whose text is ready, so a copy. */
     struct pmt_out out;
     pmt_out_init(&out, out_fd);
-    if (!fatal && pmt_spool_finish(r.spool) == 0) {
+    if (r.draft) {
+        if (!fatal) {
+            const struct pmt_draft_result *dr = pmt_draft_finish(r.draft);
+            if (o->output == PMT_OUT_JSON) {
+                pmt_emit_draft_json(&out, r.zone, dr);
+            } else {
+                pmt_emit_draft_md(&out, r.zone, dr);
+                size_t nnotes;
+                char **notes = output_notes(&r, &nnotes);
+                if (nnotes) {
+                    pmt_out_s(&out, "\n**Notes**\n\n");
+                }
+                for (size_t i = 0; i < nnotes; i++) {
+                    pmt_out_s(&out, "- ");
+                    pmt_out_md_text(&out, notes[i], strlen(notes[i]));
+                    pmt_out_ch(&out, '\n');
+                    free(notes[i]);
+                }
+                free(notes);
+            }
+        }
+    } else if (!fatal && pmt_spool_finish(r.spool) == 0) {
         pmt_spool_span(r.spool, &r.ec.span_t0, &r.ec.span_t1);
         char **notes = output_notes(&r, &r.ec.nnotes);
         r.ec.notes = (const char *const *)notes;

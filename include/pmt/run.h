@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "pmt/draft.h"
 #include "pmt/emit.h"
 #include "pmt/parser.h"
 
@@ -25,7 +26,8 @@ struct pmt_zone_rule {
 struct pmt_opts {
     const char *const *paths; /* none: read stdin */
     size_t npaths;
-    int all;                        /* every event (the default until the draft lands) */
+    int all;                        /* every event, instead of the draft */
+    struct pmt_draft_opts draft;    /* max_lines 0: defaults */
     enum pmt_output_format output;  /* md or json */
     const char *tz;                 /* display zone; NULL: UTC */
     const struct pmt_format_rule *formats;

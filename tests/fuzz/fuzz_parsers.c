@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pmt/draft.h"
 #include "pmt/emit.h"
 #include "pmt/evbuf.h"
 #include "pmt/input.h"
@@ -30,6 +31,26 @@ static int keep(void *arg, struct pmt_event *ev)
         pmt_evbuf_add(&evb, ev);
     }
     return 0;
+}
+
+/* The draft of everything in evb, written both ways (to nowhere). */
+static void draft_all(void)
+{
+    struct pmt_draft_opts o;
+    pmt_draft_opts_default(&o);
+    struct pmt_draft *d = pmt_draft_new(&o);
+    size_t pos = 0;
+    struct pmt_event ev;
+    while (pmt_evbuf_next(&evb, &pos, &ev)) {
+        pmt_draft_add(d, &ev, "fuzz");
+    }
+    const struct pmt_draft_result *r = pmt_draft_finish(d);
+    struct pmt_out out;
+    pmt_out_init(&out, -1);
+    pmt_emit_draft_md(&out, zone, r);
+    pmt_emit_draft_json(&out, zone, r);
+    pmt_out_close(&out);
+    pmt_draft_free(d);
 }
 
 /* Formats everything in evb both ways, checking the room each emitter asked for. */
@@ -114,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         emit_all();
+        draft_all();
         if (p->close) {
             p->close(state);
         }
