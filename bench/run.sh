@@ -33,6 +33,8 @@ measure() {
 echo "input: $data, $(awk -v b="$bytes" 'BEGIN{printf "%.0f MB", b/1e6}'), $lines lines; $(nproc) cores"
 measure "cat (through a pipe)" "cat $data | cat"
 measure "zcat (gzip -6)" zcat "$data.gz"
+measure "pmtimeline (the draft)" ./pmtimeline -q --tz UTC --source-tz UTC "$data"
+measure "pmtimeline (the draft), gzip input" ./pmtimeline -q --tz UTC --source-tz UTC "$data.gz"
 measure "pmtimeline --all -o json" ./pmtimeline -q --all -o json "$data"
 measure "pmtimeline --all (markdown), --tz UTC" ./pmtimeline -q --all --tz UTC "$data"
 # a named zone: the display side converts through TZif data (the generator writes its
@@ -49,5 +51,6 @@ lines=$(wc -l < "$ngx")
 cat "$ngx" > /dev/null
 echo "input: $ngx, $(awk -v b="$bytes" 'BEGIN{printf "%.0f MB", b/1e6}'), $lines lines"
 measure "cat (through a pipe)" "cat $ngx | cat"
+measure "pmtimeline (the draft), nginx combined" ./pmtimeline -q --tz UTC "$ngx"
 measure "pmtimeline --all (markdown), nginx combined" ./pmtimeline -q --all --tz UTC "$ngx"
 measure "pmtimeline --all -o json, nginx combined" ./pmtimeline -q --all -o json --tz UTC "$ngx"

@@ -7,7 +7,7 @@
 
 #define MAX_MINUTES (1u << 20)   /* two years of minutes */
 #define MAX_CLIENTS (1u << 18)   /* beyond: client counts are marked as at least */
-#define MAX_TEMPLATES (1u << 16) /* beyond: new templates of info level and below are dropped */
+#define MAX_TEMPLATES (1u << 14) /* beyond: new templates of info level and below are dropped */
 #define EXAMPLE_MAX 240
 #define TRIGGER_GRACE_NS (5LL * PMT_NS_PER_S)
 
@@ -76,8 +76,8 @@ struct tmpl {
     enum pmt_kind kind;
     int weight;
     uint16_t flags;
-    char *example;      /* the first occurrence's text, in the arena */
-    char *last_example; /* changes, alerts, state changes: the last one's too */
+    char *example;      /* the first occurrence's text: a slot of EXAMPLE_MAX + 1 in the arena */
+    char *last_example; /* changes, alerts, state changes: the last one's too (a slot) */
     char source[64];
 };
 
@@ -106,6 +106,10 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h ? h : 1;
 }
 
+/* Writes [p, p+n) (cut at EXAMPLE_MAX) into a template's text slot, taking one from the arena
+ * the first time: a slot is overwritten in place, so memory stays with the template count. */
+static void put_text(struct pmt_draft *d, char **slot, const char *p, size_t n);
+
 static char *keep(struct pmt_draft *d, const char *p, size_t n)
 {
     if (n + 1 > d->chunk_left) {
@@ -120,6 +124,20 @@ static char *keep(struct pmt_draft *d, const char *p, size_t n)
     d->chunk += n + 1;
     d->chunk_left -= n + 1;
     return s;
+}
+
+static void put_text(struct pmt_draft *d, char **slot, const char *p, size_t n)
+{
+    n = PMT_MIN(n, (size_t)EXAMPLE_MAX);
+    if (!*slot) {
+        char blank[EXAMPLE_MAX + 1];
+        memset(blank, 0, sizeof(blank));
+        *slot = keep(d, blank, EXAMPLE_MAX);
+    }
+    if (n) {
+        memcpy(*slot, p, n);
+    }
+    (*slot)[n] = '\0';
 }
 
 struct pmt_draft *pmt_draft_new(const struct pmt_draft_opts *o)
@@ -334,16 +352,19 @@ static void classify(struct tmpl *t, const struct pmt_event *ev)
  */
 static struct pmt_str gist(struct pmt_str m)
 {
-    if (m.len > 2 && m.p[0] == '*') {
-        size_t i = 1;
-        while (i < m.len && m.p[i] >= '0' && m.p[i] <= '9') {
-            i++;
-        }
-        if (i > 1 && i < m.len && m.p[i] == ' ') {
-            m.p += i + 1;
-            m.len -= i + 1;
-        }
+    /* only nginx's error lines carry the trailer, and they start with "*id " */
+    if (m.len < 3 || m.p[0] != '*') {
+        return m;
     }
+    size_t i = 1;
+    while (i < m.len && m.p[i] >= '0' && m.p[i] <= '9') {
+        i++;
+    }
+    if (i == 1 || i >= m.len || m.p[i] != ' ') {
+        return m;
+    }
+    m.p += i + 1;
+    m.len -= i + 1;
     const char *t = m.len > 10 ? memmem(m.p, m.len, ", client: ", 10) : NULL;
     if (t) {
         m.len = (size_t)(t - m.p);
@@ -390,8 +411,7 @@ static void add_template(struct pmt_draft *d, const struct pmt_event *ev)
         t->sev = ev->severity;
         t->flags = ev->flags;
         classify(t, ev);
-        size_t en = PMT_MIN(m.len, (size_t)EXAMPLE_MAX);
-        t->example = keep(d, m.p ? m.p : "", en);
+        put_text(d, &t->example, m.p, m.len);
         const struct pmt_str *host = &ev->f[PMT_F_HOST];
         snprintf(t->source, sizeof(t->source), "%.*s%s%.*s", (int)PMT_MIN(host->len, (size_t)30),
                  host->p ? host->p : "", host->len && prog.len ? " " : "",
@@ -401,12 +421,11 @@ static void add_template(struct pmt_draft *d, const struct pmt_event *ev)
     t->count++;
     if (t->count > 1 && ev->t_ns >= t->last &&
         (t->kind == PMT_K_CHANGE || t->kind == PMT_K_ALERT || t->kind == PMT_K_STATE)) {
-        t->last_example = keep(d, m.p ? m.p : "", PMT_MIN(m.len, (size_t)EXAMPLE_MAX));
+        put_text(d, &t->last_example, m.p, m.len);
     }
-    if (ev->t_ns < t->first) {
+    if (ev->t_ns < t->first) { /* inputs come in any order: keep the first occurrence's text */
         t->first = ev->t_ns;
-        size_t en = PMT_MIN(m.len, (size_t)EXAMPLE_MAX);
-        t->example = keep(d, m.p ? m.p : "", en); /* the first occurrence's text */
+        put_text(d, &t->example, m.p, m.len);
     }
     t->last = PMT_MAX(t->last, ev->t_ns);
 }
