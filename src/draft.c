@@ -1,5 +1,6 @@
 /* The draft's aggregation and analysis. See pmt/draft.h. */
 #include "pmt/draft.h"
+#include "pmt/emit.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -495,6 +496,7 @@ static void find_window(struct pmt_draft *d)
     struct pmt_draft_result *r = &d->r;
     if (d->o.has_window) {
         r->has_window = 1;
+        r->from_window_option = 1;
         r->start_ns = d->o.window_start_ns;
         r->end_ns = d->o.window_end_ns;
         r->window_from_http = r->http_events > 0;
@@ -539,6 +541,8 @@ static void find_window(struct pmt_draft *d)
     const struct minute *a = minute_find(d, best_a), *b = minute_find(d, best_b);
     r->start_ns = http ? a->first5xx : a->first_err;
     r->end_ns = http ? b->last5xx : b->last_err;
+    /* failing until the logs end: the outage's last minute is the logs' last */
+    r->still_going = best_b >= floor_div(r->span_end_ns, 60 * PMT_NS_PER_S);
 }
 
 static void add_moment(struct pmt_draft *d, int64_t t, int64_t end, enum pmt_kind k, int weight,
@@ -647,13 +651,31 @@ static void impact(struct pmt_draft *d)
     r->share_after = req ? 100.0 * (double)(req - bad) / (double)req : -1;
 }
 
+static void redact_in_place(char *s, size_t cap)
+{
+    char tmp[512];
+    size_t n = pmt_redact(s, strlen(s), tmp, PMT_MIN(cap, sizeof(tmp)));
+    memcpy(s, tmp, n + 1);
+}
+
 const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
 {
     struct pmt_draft_result *r = &d->r;
     find_window(d);
     impact(d);
     /* the outage's own lines */
-    if (r->has_window && r->window_from_http) {
+    if (r->has_window && r->from_window_option) {
+        add_moment(d, r->start_ns, 0, PMT_K_OUTAGE_START, 1000, 0, "", "outage begins (--window)");
+        if (r->http_events) {
+            char f1[32], f2[32];
+            add_moment(d, r->start_ns, r->end_ns, PMT_K_TRAFFIC, 900, (uint32_t)r->failed,
+                       "nginx", "%s \xC3\x97 5xx, %.1f%% of %s requests",
+                       thousands(f1, sizeof(f1), r->failed),
+                       r->requests ? 100.0 * (double)r->failed / (double)r->requests : 0.0,
+                       thousands(f2, sizeof(f2), r->requests));
+        }
+        add_moment(d, r->end_ns, 0, PMT_K_OUTAGE_END, 1000, 0, "", "outage ends (--window)");
+    } else if (r->has_window && r->window_from_http) {
         int64_t m0 = floor_div(r->start_ns, 60 * PMT_NS_PER_S);
         const struct minute *a = minute_find(d, m0);
         add_moment(d, r->start_ns, 0, PMT_K_OUTAGE_START, 1000, 0, "nginx",
@@ -664,7 +686,7 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
                    thousands(f1, sizeof(f1), r->failed),
                    r->requests ? 100.0 * (double)r->failed / (double)r->requests : 0.0,
                    thousands(f2, sizeof(f2), r->requests));
-        if (r->share_after >= 0) {
+        if (r->share_after >= 0 && !r->still_going) {
             add_moment(d, r->end_ns, 0, PMT_K_OUTAGE_END, 1000, 0, "nginx",
                        "outage ends: last 5xx; %.1f%% of requests succeed after it",
                        r->share_after);
@@ -737,6 +759,14 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
             r->nmoments = (size_t)d->o.max_lines;
         }
         qsort(r->moments, r->nmoments, sizeof(*r->moments), cmp_time);
+    }
+    if (d->o.redact) { /* for public postmortems: addresses and e-mails masked */
+        for (size_t i = 0; i < r->nmoments; i++) {
+            redact_in_place(r->moments[i].text, sizeof(r->moments[i].text));
+            redact_in_place(r->moments[i].source, sizeof(r->moments[i].source));
+        }
+        redact_in_place(r->trigger, sizeof(r->trigger));
+        redact_in_place(r->detected_by, sizeof(r->detected_by));
     }
     if (r->span_start_ns == INT64_MAX) {
         r->span_start_ns = r->span_end_ns = 0;

@@ -335,3 +335,95 @@ const struct pmt_emitter pmt_emit_json_all = {
     .format = json_format,
     .end = no_frame,
 };
+
+/* ---- CSV (--all -o csv): one row per event, after a header ---- */
+
+/* One field, quoted when it has to be, quotes doubled, controls shown as pictures. */
+static char *csv_field(char *w, const char *p, size_t n)
+{
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++) {
+        quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r' || p[i] == ' ';
+    }
+    if (!quote) {
+        return pmt_text_esc(w, p, n);
+    }
+    *w++ = '"';
+    const char *end = p + n;
+    while (p < end) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        const char *stop = q ? q : end;
+        w = pmt_text_esc(w, p, (size_t)(stop - p));
+        if (!q) {
+            break;
+        }
+        *w++ = '"';
+        *w++ = '"';
+        p = q + 1;
+    }
+    *w++ = '"';
+    return w;
+}
+
+static void csv_begin(struct pmt_emit_ctx *c, struct pmt_out *out)
+{
+    (void)c;
+    pmt_out_s(out, "time,epoch_ns,source,line,format,host,program,pid,severity,status,client,"
+                   "message\n");
+}
+
+static size_t csv_max(const struct pmt_emit_ctx *c, const struct pmt_event *ev)
+{
+    return 256 + 2 * c->source_json_len[ev->src] + 8 * text_len(ev) + 8 * PMT_ESC_SLACK;
+}
+
+static char *csv_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
+{
+    second(c, ev->t_ns, 'T');
+    memcpy(w, c->cache_date, 19);
+    w += 19;
+    w += pmt_fmt_fraction(w, nsec_of(ev->t_ns));
+    w += pmt_fmt_offset(w, c->cache_off, pmt_zone_is_utc(c->zone));
+    *w++ = ',';
+    int64_t t = ev->t_ns;
+    if (t < 0) {
+        *w++ = '-';
+    }
+    w = pmt_put_u64(w, t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t);
+    *w++ = ',';
+    const char *src = c->source_names[ev->src];
+    w = csv_field(w, src, strlen(src));
+    *w++ = ',';
+    w = pmt_put_u64(w, ev->line);
+    *w++ = ',';
+    const char *fmt = pmt_parsers[ev->parser]->name;
+    w = csv_field(w, fmt, strlen(fmt));
+    static const enum pmt_field fs[] = {PMT_F_HOST, PMT_F_PROGRAM, PMT_F_PID};
+    for (size_t i = 0; i < PMT_ARRAY_LEN(fs); i++) {
+        *w++ = ',';
+        w = csv_field(w, ev->f[fs[i]].p, ev->f[fs[i]].len);
+    }
+    *w++ = ',';
+    const char *sev = pmt_severity_name(ev->severity);
+    if (sev) {
+        w = csv_field(w, sev, strlen(sev));
+    }
+    *w++ = ',';
+    if (ev->nmask & (1u << PMT_N_STATUS)) {
+        w = pmt_put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
+    }
+    *w++ = ',';
+    w = csv_field(w, ev->f[PMT_F_CLIENT].p, ev->f[PMT_F_CLIENT].len);
+    *w++ = ',';
+    w = csv_field(w, ev->f[PMT_F_MESSAGE].p, ev->f[PMT_F_MESSAGE].len);
+    *w++ = '\n';
+    return w;
+}
+
+const struct pmt_emitter pmt_emit_csv_all = {
+    .name = "csv",
+    .begin = csv_begin,
+    .max_size = csv_max,
+    .format = csv_format,
+    .end = no_frame,
+};

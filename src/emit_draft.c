@@ -1,7 +1,9 @@
 /*
- * The draft, written: Timeline and Duration as Markdown (what a postmortem pastes), or one
- * JSON document. Times are shown in the display zone, HH:MM, with dates when the span crosses
- * midnight. All text from logs goes through the escapers: a message cannot make markup.
+ * The draft, written: Timeline and Duration as Markdown (what a postmortem pastes), a
+ * Markdown table, plain text, CSV, or one JSON document; --template wraps the Markdown in a
+ * whole postmortem skeleton. Times are shown in the display zone, HH:MM (or 10:00 AM with
+ * --clock 12h), with dates when the span crosses midnight. All text from logs goes through an
+ * escaper for its format: a message cannot make markup or reach a terminal raw.
  */
 #include <stdio.h>
 
@@ -10,7 +12,7 @@
 
 struct dctx {
     struct pmt_out *o;
-    const struct pmt_zone *z;
+    const struct pmt_draft_view *v;
     int dates; /* the span crosses local midnight */
 };
 
@@ -19,14 +21,30 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/* "08:25", or "2026-03-08 08:25" when dates matter. */
+/* Log text in the format's escaping. */
+static void esc(struct dctx *c, const char *s)
+{
+    if (c->v->format == PMT_OUT_TEXT) {
+        pmt_out_text(c->o, s, strlen(s));
+    } else {
+        pmt_out_md_text(c->o, s, strlen(s));
+    }
+}
+
+/* "08:25", "8:25 AM", or with the date when dates matter. */
 static void hm(struct dctx *c, int64_t t_ns, int with_date)
 {
     int64_t s = floor_div(t_ns, PMT_NS_PER_S);
     char b[24];
-    pmt_fmt_datetime(b, s + pmt_zone_offset_at(c->z, s), ' ');
+    pmt_fmt_datetime(b, s + pmt_zone_offset_at(c->v->zone, s), ' ');
     if (with_date || c->dates) {
-        pmt_out_put(c->o, b, 16);
+        pmt_out_put(c->o, b, 11);
+    }
+    if (c->v->clock12) {
+        int h = (b[11] - '0') * 10 + (b[12] - '0');
+        char t[16];
+        snprintf(t, sizeof(t), "%d:%c%c %s", h % 12 ? h % 12 : 12, b[14], b[15], h < 12 ? "AM" : "PM");
+        pmt_out_s(c->o, t);
     } else {
         pmt_out_put(c->o, b + 11, 5);
     }
@@ -35,7 +53,7 @@ static void hm(struct dctx *c, int64_t t_ns, int with_date)
 static void label(struct dctx *c, int64_t t_ns)
 {
     char lab[16];
-    size_t n = pmt_zone_stamp_label(c->z, floor_div(t_ns, PMT_NS_PER_S), lab);
+    size_t n = pmt_zone_stamp_label(c->v->zone, floor_div(t_ns, PMT_NS_PER_S), lab);
     pmt_out_ch(c->o, ' ');
     pmt_out_put(c->o, lab, n);
 }
@@ -76,60 +94,90 @@ static void length(struct pmt_out *o, int64_t ns)
     pmt_out_s(o, b);
 }
 
-static void md_text(struct pmt_out *o, const char *s)
+static void range(struct dctx *c, const struct pmt_moment *m)
 {
-    pmt_out_md_text(o, s, strlen(s));
+    hm(c, m->t_ns, 0);
+    if (m->end_ns && floor_div(m->end_ns, 60 * PMT_NS_PER_S) != floor_div(m->t_ns, 60 * PMT_NS_PER_S)) {
+        pmt_out_s(c->o, c->v->format == PMT_OUT_TEXT ? "-" : "\xE2\x80\x93"); /* en dash */
+        hm(c, m->end_ns, 0);
+    }
 }
 
-void pmt_emit_draft_md(struct pmt_out *o, const struct pmt_zone *z, const struct pmt_draft_result *r)
+static void timeline(struct dctx *c, const struct pmt_draft_result *r)
 {
-    struct dctx c = {o, z, 0};
-    int64_t a = floor_div(r->span_start_ns, PMT_NS_PER_S), b = floor_div(r->span_end_ns, PMT_NS_PER_S);
-    c.dates = floor_div(a + pmt_zone_offset_at(z, a), 86400) != floor_div(b + pmt_zone_offset_at(z, b), 86400);
-    char d[160];
-    pmt_zone_describe(z, a, b, d, sizeof(d));
-    pmt_out_s(o, "## Timeline \xE2\x80\x94 all times ");
-    pmt_out_s(o, d);
-    pmt_out_s(o, "\n\n");
+    struct pmt_out *o = c->o;
+    int text = c->v->format == PMT_OUT_TEXT;
     if (r->nmoments == 0) {
-        pmt_out_s(o, "- No notable events: no errors, alerts, changes or restarts in these logs.\n");
+        pmt_out_s(o, text ? "  " : "- ");
+        pmt_out_s(o, "No notable events: no errors, alerts, changes or restarts in these logs.\n");
+        return;
+    }
+    if (c->v->format == PMT_OUT_TABLE) {
+        char lab[16];
+        size_t n = pmt_zone_stamp_label(c->v->zone, floor_div(r->span_start_ns, PMT_NS_PER_S), lab);
+        pmt_out_s(o, "| Time (");
+        pmt_out_put(o, lab, n);
+        pmt_out_s(o, ") | Source | Event |\n|---|---|---|\n");
     }
     for (size_t i = 0; i < r->nmoments; i++) {
         const struct pmt_moment *m = &r->moments[i];
-        pmt_out_s(o, "- ");
-        hm(&c, m->t_ns, 0);
-        if (m->end_ns && floor_div(m->end_ns, 60 * PMT_NS_PER_S) != floor_div(m->t_ns, 60 * PMT_NS_PER_S)) {
-            pmt_out_s(o, "\xE2\x80\x93"); /* en dash */
-            hm(&c, m->end_ns, 0);
+        switch (c->v->format) {
+        case PMT_OUT_TABLE:
+            pmt_out_s(o, "| ");
+            range(c, m);
+            pmt_out_s(o, " | ");
+            esc(c, m->source);
+            pmt_out_s(o, " | ");
+            esc(c, m->text);
+            pmt_out_s(o, " |\n");
+            break;
+        default: /* a list: "  08:25  src: text" as text, "- 08:25 — src: text" in Markdown */
+            pmt_out_s(o, text ? "  " : "- ");
+            range(c, m);
+            pmt_out_s(o, text ? "  " : " \xE2\x80\x94 ");
+            if (m->source[0]) {
+                esc(c, m->source);
+                pmt_out_s(o, ": ");
+            }
+            esc(c, m->text);
+            pmt_out_ch(o, '\n');
+            break;
         }
-        pmt_out_s(o, " \xE2\x80\x94 ");
-        if (m->source[0]) {
-            md_text(o, m->source);
-            pmt_out_s(o, ": ");
-        }
-        md_text(o, m->text);
-        pmt_out_ch(o, '\n');
     }
-    pmt_out_s(o, "\n## Duration\n\n");
+}
+
+static void item(struct dctx *c, const char *name)
+{
+    pmt_out_s(c->o, c->v->format == PMT_OUT_TEXT ? "  " : "- ");
+    pmt_out_s(c->o, name);
+}
+
+static void duration(struct dctx *c, const struct pmt_draft_result *r)
+{
+    struct pmt_out *o = c->o;
     if (!r->has_window) {
-        pmt_out_s(o, "- No outage found in these logs: no sustained share of 5xx responses "
-                     "and no burst of errors. (Set one with --window START..END.)\n");
+        item(c, "No outage found in these logs: no sustained share of 5xx responses and no "
+                "burst of errors. (Set one with --window START..END.)\n");
         return;
     }
-    pmt_out_s(o, "- Start: ");
-    hm(&c, r->start_ns, 1);
-    label(&c, r->start_ns);
-    pmt_out_s(o, " \xC2\xB7 End: ");
-    hm(&c, r->end_ns, c.dates);
-    label(&c, r->end_ns);
-    pmt_out_s(o, " \xC2\xB7 Length: ");
+    item(c, "Start: ");
+    hm(c, r->start_ns, 1);
+    label(c, r->start_ns);
+    pmt_out_s(o, c->v->format == PMT_OUT_TEXT ? " - End: " : " \xC2\xB7 End: ");
+    hm(c, r->end_ns, c->dates);
+    label(c, r->end_ns);
+    pmt_out_s(o, c->v->format == PMT_OUT_TEXT ? " - Length: " : " \xC2\xB7 Length: ");
     length(o, r->end_ns - r->start_ns);
-    pmt_out_s(o, r->window_from_http ? " (from the share of 5xx responses)\n"
-                                     : " (from a burst of error-level events)\n");
+    if (r->from_window_option) {
+        pmt_out_s(o, " (as given by --window)\n");
+    } else {
+        pmt_out_s(o, r->window_from_http ? " (from the share of 5xx responses)" : " (from a burst of error-level events)");
+        pmt_out_s(o, r->still_going ? "; still failing when the logs end\n" : "\n");
+    }
     if (r->has_detected) {
-        pmt_out_s(o, "- Detected: ");
-        hm(&c, r->detected_ns, 0);
-        label(&c, r->detected_ns);
+        item(c, "Detected: ");
+        hm(c, r->detected_ns, 0);
+        label(c, r->detected_ns);
         int64_t dt = r->detected_ns - r->start_ns;
         pmt_out_s(o, ", ");
         if (dt >= 0) {
@@ -139,17 +187,17 @@ void pmt_emit_draft_md(struct pmt_out *o, const struct pmt_zone *z, const struct
             length(o, -dt);
             pmt_out_s(o, " before the start (an earlier alert), by ");
         }
-        md_text(o, r->detected_by);
+        esc(c, r->detected_by);
         pmt_out_ch(o, '\n');
     } else {
-        pmt_out_s(o, "- Detected: no alert found in these logs.\n");
+        item(c, "Detected: no alert found in these logs.\n");
     }
     if (r->has_impact) {
-        pmt_out_s(o, "- Impact: ");
+        item(c, "Impact: ");
         thousands(o, r->failed);
         pmt_out_s(o, " of ");
         thousands(o, r->requests);
-        char p[48];
+        char p[64];
         snprintf(p, sizeof(p), " requests failed (%.1f%%)",
                  r->requests ? 100.0 * (double)r->failed / (double)r->requests : 0.0);
         pmt_out_s(o, p);
@@ -168,11 +216,11 @@ void pmt_emit_draft_md(struct pmt_out *o, const struct pmt_zone *z, const struct
         pmt_out_ch(o, '\n');
     }
     if (r->has_trigger) {
-        pmt_out_s(o, "- Possible trigger: ");
-        md_text(o, r->trigger);
+        item(c, "Possible trigger: ");
+        esc(c, r->trigger);
         pmt_out_s(o, ", at ");
-        hm(&c, r->trigger_ns, 0);
-        label(&c, r->trigger_ns);
+        hm(c, r->trigger_ns, 0);
+        label(c, r->trigger_ns);
         if (r->start_ns - r->trigger_ns >= PMT_NS_PER_S) {
             pmt_out_s(o, ", ");
             length(o, r->start_ns - r->trigger_ns);
@@ -183,17 +231,110 @@ void pmt_emit_draft_md(struct pmt_out *o, const struct pmt_zone *z, const struct
     }
 }
 
+static void heading(struct dctx *c, const char *title, const struct pmt_draft_result *r, int level)
+{
+    char d[160] = "";
+    if (r) { /* with the zone over the span shown */
+        pmt_zone_describe(c->v->zone, floor_div(r->span_start_ns, PMT_NS_PER_S),
+                          floor_div(r->span_end_ns, PMT_NS_PER_S), d, sizeof(d));
+    }
+    if (c->v->format == PMT_OUT_TEXT) {
+        pmt_out_s(c->o, title);
+        if (r) {
+            pmt_out_s(c->o, " - all times ");
+            pmt_out_s(c->o, d);
+        }
+        pmt_out_s(c->o, "\n\n");
+        return;
+    }
+    pmt_out_s(c->o, level == 1 ? "# " : level == 3 ? "### " : "## ");
+    pmt_out_s(c->o, title);
+    if (r) {
+        pmt_out_s(c->o, " \xE2\x80\x94 all times ");
+        pmt_out_s(c->o, d);
+    }
+    pmt_out_s(c->o, "\n\n");
+}
+
+static void csv_draft(struct dctx *c, const struct pmt_draft_result *r)
+{
+    struct pmt_out *o = c->o;
+    pmt_out_s(o, "time,end,source,text,count,kind\n");
+    for (size_t i = 0; i < r->nmoments; i++) {
+        const struct pmt_moment *m = &r->moments[i];
+        char b[40];
+        int64_t s = floor_div(m->t_ns, PMT_NS_PER_S);
+        int32_t off = pmt_zone_offset_at(c->v->zone, s);
+        size_t n = pmt_fmt_datetime(b, s + off, 'T');
+        n += pmt_fmt_offset(b + n, off, pmt_zone_is_utc(c->v->zone));
+        pmt_out_put(o, b, n);
+        pmt_out_ch(o, ',');
+        if (m->end_ns) {
+            s = floor_div(m->end_ns, PMT_NS_PER_S);
+            off = pmt_zone_offset_at(c->v->zone, s);
+            n = pmt_fmt_datetime(b, s + off, 'T');
+            n += pmt_fmt_offset(b + n, off, pmt_zone_is_utc(c->v->zone));
+            pmt_out_put(o, b, n);
+        }
+        pmt_out_ch(o, ',');
+        pmt_out_csv_field(o, m->source, strlen(m->source));
+        pmt_out_ch(o, ',');
+        pmt_out_csv_field(o, m->text, strlen(m->text));
+        pmt_out_ch(o, ',');
+        pmt_out_u64(o, m->count ? m->count : 1);
+        pmt_out_ch(o, ',');
+        pmt_out_s(o, pmt_kind_name(m->kind));
+        pmt_out_ch(o, '\n');
+    }
+}
+
+static void json_draft(struct dctx *c, const struct pmt_draft_result *r);
+
+void pmt_emit_draft(struct pmt_out *o, const struct pmt_draft_view *v,
+                    const struct pmt_draft_result *r)
+{
+    struct dctx c = {o, v, 0};
+    int64_t a = floor_div(r->span_start_ns, PMT_NS_PER_S), b = floor_div(r->span_end_ns, PMT_NS_PER_S);
+    c.dates = floor_div(a + pmt_zone_offset_at(v->zone, a), 86400) !=
+              floor_div(b + pmt_zone_offset_at(v->zone, b), 86400);
+    if (v->format == PMT_OUT_JSON) {
+        json_draft(&c, r);
+        return;
+    }
+    if (v->format == PMT_OUT_CSV) {
+        csv_draft(&c, r);
+        return;
+    }
+    if (v->template_mode) {
+        /* A whole postmortem to fill in: what the logs know is there, the rest headed. */
+        pmt_out_s(o, "# Postmortem: _title_\n\n## Issue Summary\n\n");
+        duration(&c, r);
+        pmt_out_s(o, "- Root cause: _to be written_\n\n");
+        heading(&c, "Timeline", r, 2);
+        timeline(&c, r);
+        pmt_out_s(o, "\n## Root Cause\n\n_What failed and why; how the trigger above led to it._\n"
+                     "\n## Resolution and Recovery\n\n_What was done to end the outage, and "
+                     "when._\n\n## Corrective and Preventive Measures\n\n- [ ] _to do_\n");
+        return;
+    }
+    heading(&c, "Timeline", r, 2);
+    timeline(&c, r);
+    pmt_out_ch(o, '\n');
+    heading(&c, "Duration", NULL, 2);
+    duration(&c, r);
+}
+
 /* RFC 3339 in the display zone, to the second. */
-static void rfc3339(struct pmt_out *o, const struct pmt_zone *z, int64_t t_ns)
+static void rfc3339(struct dctx *c, int64_t t_ns)
 {
     int64_t s = floor_div(t_ns, PMT_NS_PER_S);
-    int32_t off = pmt_zone_offset_at(z, s);
+    int32_t off = pmt_zone_offset_at(c->v->zone, s);
     char b[40];
     pmt_fmt_datetime(b, s + off, 'T');
-    size_t n = 19 + pmt_fmt_offset(b + 19, off, pmt_zone_is_utc(z));
-    pmt_out_ch(o, '"');
-    pmt_out_put(o, b, n);
-    pmt_out_ch(o, '"');
+    size_t n = 19 + pmt_fmt_offset(b + 19, off, pmt_zone_is_utc(c->v->zone));
+    pmt_out_ch(c->o, '"');
+    pmt_out_put(c->o, b, n);
+    pmt_out_ch(c->o, '"');
 }
 
 static void jstr(struct pmt_out *o, const char *s)
@@ -203,25 +344,29 @@ static void jstr(struct pmt_out *o, const char *s)
     pmt_out_ch(o, '"');
 }
 
-void pmt_emit_draft_json(struct pmt_out *o, const struct pmt_zone *z, const struct pmt_draft_result *r)
+static void json_draft(struct dctx *c, const struct pmt_draft_result *r)
 {
+    struct pmt_out *o = c->o;
     pmt_out_s(o, "{\"zone\":");
-    jstr(o, pmt_zone_name(z));
+    jstr(o, pmt_zone_name(c->v->zone));
     pmt_out_s(o, ",\"window\":");
     if (r->has_window) {
         pmt_out_s(o, "{\"start\":");
-        rfc3339(o, z, r->start_ns);
+        rfc3339(c, r->start_ns);
         pmt_out_s(o, ",\"end\":");
-        rfc3339(o, z, r->end_ns);
+        rfc3339(c, r->end_ns);
         pmt_out_s(o, ",\"length_s\":");
         pmt_out_i64(o, (r->end_ns - r->start_ns) / PMT_NS_PER_S);
-        pmt_out_s(o, r->window_from_http ? ",\"from\":\"http\"}" : ",\"from\":\"errors\"}");
+        pmt_out_s(o, r->from_window_option ? ",\"from\":\"option\""
+                     : r->window_from_http ? ",\"from\":\"http\""
+                                           : ",\"from\":\"errors\"");
+        pmt_out_s(o, r->still_going ? ",\"still_going\":true}" : ",\"still_going\":false}");
     } else {
         pmt_out_s(o, "null");
     }
     pmt_out_s(o, ",\"detected\":");
     if (r->has_detected) {
-        rfc3339(o, z, r->detected_ns);
+        rfc3339(c, r->detected_ns);
     } else {
         pmt_out_s(o, "null");
     }
@@ -242,7 +387,7 @@ void pmt_emit_draft_json(struct pmt_out *o, const struct pmt_zone *z, const stru
     pmt_out_s(o, ",\"trigger\":");
     if (r->has_trigger) {
         pmt_out_s(o, "{\"time\":");
-        rfc3339(o, z, r->trigger_ns);
+        rfc3339(c, r->trigger_ns);
         pmt_out_s(o, ",\"text\":");
         jstr(o, r->trigger);
         pmt_out_s(o, "}");
@@ -253,10 +398,10 @@ void pmt_emit_draft_json(struct pmt_out *o, const struct pmt_zone *z, const stru
     for (size_t i = 0; i < r->nmoments; i++) {
         const struct pmt_moment *m = &r->moments[i];
         pmt_out_s(o, i ? ",{\"time\":" : "{\"time\":");
-        rfc3339(o, z, m->t_ns);
+        rfc3339(c, m->t_ns);
         pmt_out_s(o, ",\"end\":");
         if (m->end_ns) {
-            rfc3339(o, z, m->end_ns);
+            rfc3339(c, m->end_ns);
         } else {
             pmt_out_s(o, "null");
         }

@@ -24,6 +24,15 @@ static const char usage_text[] =
     "  -o, --output FORMAT    md (default: Markdown) or json (the draft as one document;\n"
     "                         with --all, one object per line)\n"
     "      --max-lines N      the draft's timeline keeps the N most significant lines (25)\n"
+    "      --template         a whole postmortem skeleton around the draft\n"
+    "      --redact           mask client addresses and e-mail addresses (public postmortems)\n"
+    "      --clock 12h|24h    10:00 AM or 10:00 (default)\n"
+    "      --window START..END  the outage, when you know better (2026-03-08T08:25..\n"
+    "                         2026-03-08T09:21; zone-less times are in --tz)\n"
+    "      --error-share PCT  a minute is failing at this share of 5xx responses (10)\n"
+    "      --min-requests N   ... with at least N requests (3)\n"
+    "      --gap N            good minutes tolerated inside an outage (2)\n"
+    "      output formats: md (default), table (a Markdown table), text, csv, json\n"
     "      --tz ZONE          show times in ZONE (default: this machine's, from TZ or\n"
     "                         /etc/localtime): an IANA name (Africa/Nairobi), UTC, an offset\n"
     "                         as people write it (+03:00, +0530, UTC+3, GMT+1, UTC-07:00;\n"
@@ -110,7 +119,14 @@ int main(int argc, char **argv)
         OPT_PATTERN,
         OPT_TIME_FORMAT,
         OPT_PATTERNS,
-        OPT_MAX_LINES
+        OPT_MAX_LINES,
+        OPT_TEMPLATE,
+        OPT_REDACT,
+        OPT_CLOCK,
+        OPT_WINDOW,
+        OPT_ERROR_SHARE,
+        OPT_MIN_REQUESTS,
+        OPT_GAP
     };
     static const struct option longopts[] = {
         {"all", no_argument, NULL, 'a'},
@@ -128,6 +144,13 @@ int main(int argc, char **argv)
         {"time-format", required_argument, NULL, OPT_TIME_FORMAT},
         {"patterns", required_argument, NULL, OPT_PATTERNS},
         {"max-lines", required_argument, NULL, OPT_MAX_LINES},
+        {"template", no_argument, NULL, OPT_TEMPLATE},
+        {"redact", no_argument, NULL, OPT_REDACT},
+        {"clock", required_argument, NULL, OPT_CLOCK},
+        {"window", required_argument, NULL, OPT_WINDOW},
+        {"error-share", required_argument, NULL, OPT_ERROR_SHARE},
+        {"min-requests", required_argument, NULL, OPT_MIN_REQUESTS},
+        {"gap", required_argument, NULL, OPT_GAP},
         {"year", required_argument, NULL, OPT_YEAR},
         {"quiet", no_argument, NULL, 'q'},
         {"unparsed", required_argument, NULL, OPT_UNPARSED},
@@ -142,6 +165,7 @@ int main(int argc, char **argv)
     size_t nrules = 0;
     struct pmt_zone_rule *zrules = NULL;
     size_t nzrules = 0;
+    const char *window_spec = NULL;
     int c;
     argv[0] = (char *)"pmtimeline"; /* getopt's messages name the program, not its path */
     while ((c = getopt_long(argc, argv, "ao:f:qhV", longopts, NULL)) != -1) {
@@ -154,9 +178,16 @@ int main(int argc, char **argv)
                 o.output = PMT_OUT_MD;
             } else if (strcmp(optarg, "json") == 0) {
                 o.output = PMT_OUT_JSON;
+            } else if (strcmp(optarg, "table") == 0) {
+                o.output = PMT_OUT_TABLE;
+            } else if (strcmp(optarg, "text") == 0) {
+                o.output = PMT_OUT_TEXT;
+            } else if (strcmp(optarg, "csv") == 0) {
+                o.output = PMT_OUT_CSV;
             } else {
                 free(rules);
-                return usage_error("--output: unknown format", optarg, "(md or json)");
+                return usage_error("--output: unknown format", optarg,
+                                   "(md, table, text, csv or json)");
             }
             break;
         case OPT_TZ:
@@ -226,6 +257,55 @@ int main(int argc, char **argv)
             o.draft.max_lines = (int)n;
             break;
         }
+        case OPT_TEMPLATE:
+            o.template_mode = 1;
+            break;
+        case OPT_REDACT:
+            o.redact = 1;
+            break;
+        case OPT_CLOCK:
+            if (strcmp(optarg, "12h") == 0 || strcmp(optarg, "24h") == 0) {
+                o.clock12 = optarg[0] == '1';
+            } else {
+                free(rules);
+                free(zrules);
+                return usage_error("--clock:", optarg, "is not 12h or 24h");
+            }
+            break;
+        case OPT_WINDOW:
+            window_spec = optarg;
+            break;
+        case OPT_ERROR_SHARE: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end == '%') {
+                end++;
+            }
+            if (*end || v <= 0 || v > 100) {
+                free(rules);
+                free(zrules);
+                return usage_error("--error-share:", optarg, "is not a percentage (0-100]");
+            }
+            o.draft.error_share = v / 100.0;
+            break;
+        }
+        case OPT_MIN_REQUESTS:
+        case OPT_GAP: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < (c == OPT_GAP ? 0 : 1) || v > 100000) {
+                free(rules);
+                free(zrules);
+                return usage_error(c == OPT_GAP ? "--gap:" : "--min-requests:", optarg,
+                                   "is not a whole number in range");
+            }
+            if (c == OPT_GAP) {
+                o.draft.gap_minutes = (int)v;
+            } else {
+                o.draft.min_requests = (int)v;
+            }
+            break;
+        }
         case OPT_LIST:
             list_formats();
             free(rules);
@@ -270,6 +350,7 @@ int main(int argc, char **argv)
     o.nformats = nrules;
     o.source_tz = zrules;
     o.nsource_tz = nzrules;
+    o.window = window_spec;
     int rc = pmt_run(&o, 1, stderr);
     free(rules);
     free(zrules);

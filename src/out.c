@@ -112,6 +112,22 @@ static int is_c1(const unsigned char *p, size_t len)
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
+/* Copies the UTF-8 sequence at *pp, or writes U+FFFD for a malformed one or a C1 control (which
+ * terminals obey); advances *pp past what it read. */
+static char *copy_utf8(char *w, const unsigned char **pp, const unsigned char *end)
+{
+    const unsigned char *p = *pp;
+    size_t len = utf8_seq(p, (size_t)(end - p));
+    if (len == 0 || is_c1(p, len)) {
+        memcpy(w, replacement, 3);
+        *pp = p + (len ? len : 1);
+        return w + 3;
+    }
+    memcpy(w, p, len);
+    *pp = p + len;
+    return w + len;
+}
+
 /* Byte classes: 0 copy as is, 1 needs a look. */
 static unsigned char json_class[256];
 static unsigned char md_class[256];
@@ -338,27 +354,16 @@ char *pmt_md_esc(char *w, const char *s, size_t n)
             p++;
             continue;
         }
-        size_t len = utf8_seq(p, (size_t)(end - p));
-        if (len == 0 || is_c1(p, len)) {
-            memcpy(w, replacement, 3);
-            w += 3;
-            p += len ? len : 1;
-        } else {
-            memcpy(w, p, len);
-            w += len;
-            p += len;
-        }
+        w = copy_utf8(w, &p, end);
     }
     return w;
 }
 
-void pmt_out_md_text(struct pmt_out *o, const char *s, size_t n)
+/* Writes s through an escaper that needs at most 4 bytes per input byte, in pieces that fit the
+ * buffer and end on a character boundary, so text of any length goes out. */
+static void out_escaped(struct pmt_out *o, const char *s, size_t n,
+                        char *(*esc)(char *, const char *, size_t))
 {
-    char *w = pmt_out_reserve(o, n * 4 + PMT_ESC_SLACK);
-    if (w) {
-        pmt_out_commit(o, pmt_md_esc(w, s, n));
-        return;
-    }
     size_t piece = (o->cap - PMT_ESC_SLACK) / 4;
     while (n > 0) {
         size_t k = PMT_MIN(n, piece);
@@ -368,9 +373,168 @@ void pmt_out_md_text(struct pmt_out *o, const char *s, size_t n)
         if (k == 0) {
             k = PMT_MIN(n, piece);
         }
-        w = pmt_out_reserve(o, k * 4 + PMT_ESC_SLACK);
-        pmt_out_commit(o, pmt_md_esc(w, s, k));
+        char *w = pmt_out_reserve(o, k * 4 + PMT_ESC_SLACK);
+        pmt_out_commit(o, esc(w, s, k));
         s += k;
         n -= k;
     }
+}
+
+void pmt_out_md_text(struct pmt_out *o, const char *s, size_t n)
+{
+    out_escaped(o, s, n, pmt_md_esc);
+}
+
+char *pmt_text_esc(char *w, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned c = *p;
+        if (c >= 0x20 && c < 0x7F) {
+            *w++ = (char)c;
+            p++;
+        } else if (c == '\n' || c == '\t') {
+            *w++ = c == '\n' ? '\n' : ' ';
+            p++;
+        } else if (c < 0x80) {
+            w[0] = '\xE2';
+            w[1] = '\x90';
+            w[2] = (char)(c == 0x7F ? 0xA1 : 0x80 + c);
+            w += 3;
+            p++;
+        } else {
+            w = copy_utf8(w, &p, end);
+        }
+    }
+    return w;
+}
+
+void pmt_out_text(struct pmt_out *o, const char *s, size_t n)
+{
+    out_escaped(o, s, n, pmt_text_esc);
+}
+
+void pmt_out_csv_field(struct pmt_out *o, const char *s, size_t n)
+{
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++) {
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r' || s[i] == ' ';
+    }
+    if (!quote) {
+        pmt_out_text(o, s, n);
+        return;
+    }
+    pmt_out_ch(o, '"');
+    const char *p = s, *end = s + n;
+    while (p < end) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        const char *stop = q ? q : end;
+        pmt_out_text(o, p, (size_t)(stop - p));
+        if (!q) {
+            break;
+        }
+        pmt_out_put(o, "\"\"", 2); /* a quote inside is doubled */
+        p = q + 1;
+    }
+    pmt_out_ch(o, '"');
+}
+
+static int is_dig(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_hexc(unsigned char c)
+{
+    return is_dig(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static int is_word(unsigned char c)
+{
+    return is_dig(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '.' || c == '_' ||
+           c == '-' || c == '+' || c == '%';
+}
+
+/* IPv4 at p: "1.2.3.4" with each part 0-255, not inside a longer dotted number. */
+static size_t ipv4_at(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *q = p;
+    for (int part = 0; part < 4; part++) {
+        int v = 0, d = 0;
+        while (q < end && is_dig(*q) && d < 3) {
+            v = v * 10 + (*q++ - '0');
+            d++;
+        }
+        if (d == 0 || v > 255) {
+            return 0;
+        }
+        if (part < 3) {
+            if (q >= end || *q != '.') {
+                return 0;
+            }
+            q++;
+        }
+    }
+    if (q < end && (is_dig(*q) || (*q == '.' && q + 1 < end && is_dig(q[1])))) {
+        return 0;
+    }
+    return (size_t)(q - p);
+}
+
+/* IPv6 at p: hex groups and colons, with "::" or five colons or more (a clock time such as
+ * 08:25:01 has two). */
+static size_t ipv6_at(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *q = p;
+    int colons = 0, hex = 0, dbl = 0;
+    while (q < end && (is_hexc(*q) || *q == ':') && q - p < 45) {
+        colons += *q == ':';
+        dbl |= q > p && *q == ':' && q[-1] == ':';
+        hex += *q != ':';
+        q++;
+    }
+    return (dbl || colons >= 5) && hex >= 1 ? (size_t)(q - p) : 0;
+}
+
+size_t pmt_redact(const char *s, size_t n, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    size_t w = 0;
+    while (p < end && w + 1 < cap) {
+        int boundary = p == (const unsigned char *)s || !is_word(p[-1]);
+        size_t k;
+        if (boundary && is_dig(*p) && (k = ipv4_at(p, end)) > 0) {
+            const char *mask = "x.x.x.x";
+            for (size_t i = 0; mask[i] && w + 1 < cap; i++) {
+                out[w++] = mask[i];
+            }
+            p += k;
+            continue;
+        }
+        if (boundary && (is_hexc(*p) || *p == ':') && (k = ipv6_at(p, end)) > 0) {
+            const char *mask = "x:x:x:x";
+            for (size_t i = 0; mask[i] && w + 1 < cap; i++) {
+                out[w++] = mask[i];
+            }
+            p += k;
+            continue;
+        }
+        if (*p == '@' && w > 0 && p + 1 < end && is_word(p[1])) {
+            /* an e-mail address: drop the local part written so far */
+            size_t back = w;
+            while (back > 0 && is_word((unsigned char)out[back - 1])) {
+                back--;
+            }
+            if (back < w) {
+                w = back;
+                const char *mask = "\xE2\x80\xA6"; /* … */
+                for (size_t i = 0; mask[i] && w + 1 < cap; i++) {
+                    out[w++] = mask[i];
+                }
+            }
+        }
+        out[w++] = (char)*p++;
+    }
+    out[w] = '\0';
+    return w;
 }

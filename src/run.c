@@ -53,6 +53,7 @@ struct run {
     struct pmt_emit_ctx ec;
     char **json_names;
     size_t *json_lens;
+    const char **source_names;
     char fam_key[512]; /* the rotated family of the input read last, and its last instant */
     int64_t fam_prev_s;
     int fam_has_prev;
@@ -450,7 +451,16 @@ static int format_batch(void *arg, const struct pmt_evbuf *b)
     struct run *r = arg;
     size_t pos = 0;
     struct pmt_event ev;
+    static char scratch[3][PMT_EVENT_MAX_TEXT / 4];
     while (pmt_evbuf_next(b, &pos, &ev)) {
+        if (r->o->redact) { /* client addresses and e-mails masked, for public postmortems */
+            static const enum pmt_field fs[3] = {PMT_F_MESSAGE, PMT_F_CLIENT, PMT_F_USER_AGENT};
+            for (int k = 0; k < 3; k++) {
+                size_t n = pmt_redact(ev.f[fs[k]].p ? ev.f[fs[k]].p : "", ev.f[fs[k]].len,
+                                      scratch[k], sizeof(scratch[k]));
+                ev.f[fs[k]] = pmt_str_make(scratch[k], n);
+            }
+        }
         char *w = pmt_spool_reserve(r->spool, r->em->max_size(&r->ec, &ev));
         if (!w) {
             return -1;
@@ -592,6 +602,50 @@ static char *json_quoted(const char *s, size_t *len)
     return q;
 }
 
+/* --window START..END: two times, ISO 8601; zone-less ones in the display zone; ":SS"
+ * may be left out. */
+static int parse_window(struct run *r, const char *spec, struct pmt_draft_opts *d)
+{
+    const char *dots = strstr(spec, "..");
+    if (!dots) {
+        pmt_diag(r->err, "error", "--window '%s': expected START..END", spec);
+        return -1;
+    }
+    int64_t t[2];
+    for (int i = 0; i < 2; i++) {
+        const char *p = i ? dots + 2 : spec;
+        size_t n = i ? strlen(p) : (size_t)(dots - spec);
+        char buf[64];
+        if (n >= sizeof(buf) - 4) {
+            n = 0;
+        }
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        if (n == 16) { /* YYYY-MM-DDTHH:MM */
+            memcpy(buf + 16, ":00", 4);
+            n = 19;
+        }
+        struct pmt_civil c;
+        struct pmt_srctime st = {.zone = r->zone, .zone_given = 1};
+        uint16_t fl;
+        int32_t off;
+        if (n < 19 || pmt_parse_iso(buf, n, &c) < 0 ||
+            pmt_srctime_resolve(&st, &c, &t[i], &off, &fl) < 0) {
+            pmt_diag(r->err, "error", "--window: '%.*s' is not a time (use 2026-03-08T08:25)",
+                     (int)(i ? strlen(p) : (size_t)(dots - spec)), p);
+            return -1;
+        }
+    }
+    if (t[1] < t[0]) {
+        pmt_diag(r->err, "error", "--window '%s': the end is before the start", spec);
+        return -1;
+    }
+    d->has_window = 1;
+    d->window_start_ns = t[0];
+    d->window_end_ns = t[1];
+    return 0;
+}
+
 /* Zones and files named by options; -1 (after a message) on a usage error. */
 static int setup(struct run *r)
 {
@@ -643,6 +697,7 @@ static void teardown(struct run *r)
     }
     free(r->json_names);
     free(r->json_lens);
+    free(r->source_names);
     pmt_sources_free(&r->srcs);
     free(r->st);
     if (r->zone) {
@@ -679,8 +734,15 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
     for (size_t i = 0; i < r.srcs.n; i++) {
         r.json_names[i] = json_quoted(r.srcs.v[i].path, &r.json_lens[i]);
     }
-    r.em = o->output == PMT_OUT_JSON ? &pmt_emit_json_all : &pmt_emit_md_all;
+    r.em = o->output == PMT_OUT_JSON  ? &pmt_emit_json_all
+           : o->output == PMT_OUT_CSV ? &pmt_emit_csv_all
+                                      : &pmt_emit_md_all; /* md, table, text: a list */
+    r.source_names = pmt_xcalloc(r.srcs.n + 1, sizeof(*r.source_names));
+    for (size_t i = 0; i < r.srcs.n; i++) {
+        r.source_names[i] = r.srcs.v[i].path;
+    }
     r.ec = (struct pmt_emit_ctx){.zone = r.zone,
+                                 .source_names = r.source_names,
                                  .source_json = (const char *const *)r.json_names,
                                  .source_json_len = r.json_lens};
 
@@ -691,6 +753,11 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
         pmt_draft_opts_default(&dopts);
         if (o->draft.max_lines > 0) {
             dopts = o->draft;
+        }
+        dopts.redact = o->redact;
+        if (o->window && parse_window(&r, o->window, &dopts) < 0) {
+            teardown(&r);
+            return PMT_EXIT_USAGE;
         }
         r.draft = pmt_draft_new(&dopts);
     }
@@ -708,18 +775,23 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
     if (r.draft) {
         if (!fatal) {
             const struct pmt_draft_result *dr = pmt_draft_finish(r.draft);
-            if (o->output == PMT_OUT_JSON) {
-                pmt_emit_draft_json(&out, r.zone, dr);
-            } else {
-                pmt_emit_draft_md(&out, r.zone, dr);
+            struct pmt_draft_view view = {.zone = r.zone, .format = (int)o->output,
+                                          .clock12 = o->clock12, .template_mode = o->template_mode};
+            pmt_emit_draft(&out, &view, dr);
+            if (o->output == PMT_OUT_MD || o->output == PMT_OUT_TABLE || o->output == PMT_OUT_TEXT) {
                 size_t nnotes;
                 char **notes = output_notes(&r, &nnotes);
+                int text = o->output == PMT_OUT_TEXT;
                 if (nnotes) {
-                    pmt_out_s(&out, "\n**Notes**\n\n");
+                    pmt_out_s(&out, text ? "\nNotes\n\n" : "\n**Notes**\n\n");
                 }
                 for (size_t i = 0; i < nnotes; i++) {
-                    pmt_out_s(&out, "- ");
-                    pmt_out_md_text(&out, notes[i], strlen(notes[i]));
+                    pmt_out_s(&out, text ? "  " : "- ");
+                    if (text) {
+                        pmt_out_text(&out, notes[i], strlen(notes[i]));
+                    } else {
+                        pmt_out_md_text(&out, notes[i], strlen(notes[i]));
+                    }
                     pmt_out_ch(&out, '\n');
                     free(notes[i]);
                 }

@@ -38,6 +38,7 @@ struct pmt_draft_opts {
     int max_lines;       /* timeline lines (default 25) */
     int has_window;      /* --window START..END */
     int64_t window_start_ns, window_end_ns;
+    int redact;          /* --redact: client addresses and e-mail addresses masked */
 };
 
 void pmt_draft_opts_default(struct pmt_draft_opts *o);
@@ -56,7 +57,9 @@ struct pmt_moment {
 struct pmt_draft_result {
     int has_window;
     int64_t start_ns, end_ns;
-    int window_from_http; /* or from a burst of errors */
+    int window_from_http;   /* or from a burst of errors */
+    int from_window_option; /* --window said so */
+    int still_going;        /* failing until the logs end */
     int has_detected;
     int64_t detected_ns;
     char detected_by[200];
@@ -84,10 +87,16 @@ void pmt_draft_free(struct pmt_draft *d);
 
 struct pmt_out;
 struct pmt_zone;
-/* The draft as Markdown (## Timeline, ## Duration) or as one JSON document. */
-void pmt_emit_draft_md(struct pmt_out *o, const struct pmt_zone *z,
-                       const struct pmt_draft_result *r);
-void pmt_emit_draft_json(struct pmt_out *o, const struct pmt_zone *z,
-                         const struct pmt_draft_result *r);
+
+/* How to write a draft. format: an enum pmt_output_format (emit.h). */
+struct pmt_draft_view {
+    const struct pmt_zone *zone;
+    int format;
+    int clock12;       /* --clock 12h */
+    int template_mode; /* --template: a whole postmortem skeleton */
+};
+
+void pmt_emit_draft(struct pmt_out *o, const struct pmt_draft_view *v,
+                    const struct pmt_draft_result *r);
 
 #endif

@@ -80,6 +80,18 @@ static inline void pmt_out_commit(struct pmt_out *o, char *end)
  * JSON 6 bytes per input byte, Markdown 4 (plus 16 spare bytes for the 16-byte scan). */
 char *pmt_json_esc(char *w, const char *p, size_t n);
 char *pmt_md_esc(char *w, const char *p, size_t n);
+/* Plain text for a terminal or a text file: controls as their pictures, bad UTF-8 as U+FFFD,
+ * nothing else changed (room: 4 per byte). */
+char *pmt_text_esc(char *w, const char *p, size_t n);
+void pmt_out_text(struct pmt_out *o, const char *p, size_t n);
+/*
+ * --redact: IPv4 and IPv6 addresses become x.x.x.x / x:x:x:x, e-mail addresses keep only their
+ * domain (…@example.com). Writes at most cap - 1 bytes and a NUL; returns the length.
+ */
+size_t pmt_redact(const char *p, size_t n, char *out, size_t cap);
+
+/* One CSV field, quoted when it must be (RFC 4180); controls shown as pictures. */
+void pmt_out_csv_field(struct pmt_out *o, const char *p, size_t n);
 #define PMT_ESC_SLACK 16
 
 /* Decimal digits of v at w (at most 20); returns the end. */
@@ -91,7 +103,7 @@ void pmt_out_i64(struct pmt_out *o, int64_t v);
 void pmt_out_json_str(struct pmt_out *o, const char *p, size_t n);
 void pmt_out_md_text(struct pmt_out *o, const char *p, size_t n);
 
-enum pmt_output_format { PMT_OUT_MD, PMT_OUT_JSON };
+enum pmt_output_format { PMT_OUT_MD, PMT_OUT_JSON, PMT_OUT_TABLE, PMT_OUT_TEXT, PMT_OUT_CSV };
 
 struct pmt_emit_ctx {
     const struct pmt_zone *zone;
@@ -127,6 +139,7 @@ struct pmt_emitter {
 };
 
 extern const struct pmt_emitter pmt_emit_md_all;
+extern const struct pmt_emitter pmt_emit_csv_all;
 extern const struct pmt_emitter pmt_emit_json_all;
 
 #endif

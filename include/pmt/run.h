@@ -28,6 +28,10 @@ struct pmt_opts {
     size_t npaths;
     int all;                        /* every event, instead of the draft */
     struct pmt_draft_opts draft;    /* max_lines 0: defaults */
+    int clock12;                    /* --clock 12h */
+    int template_mode;              /* --template */
+    int redact;                     /* --redact */
+    const char *window;             /* --window START..END, read in the display zone */
     enum pmt_output_format output;  /* md or json */
     const char *tz;                 /* display zone; NULL: UTC */
     const struct pmt_format_rule *formats;

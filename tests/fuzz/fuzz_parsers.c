@@ -33,7 +33,7 @@ static int keep(void *arg, struct pmt_event *ev)
     return 0;
 }
 
-/* The draft of everything in evb, written both ways (to nowhere). */
+/* The draft of everything in evb, written in every form (to nowhere). */
 static void draft_all(void)
 {
     struct pmt_draft_opts o;
@@ -47,23 +47,29 @@ static void draft_all(void)
     const struct pmt_draft_result *r = pmt_draft_finish(d);
     struct pmt_out out;
     pmt_out_init(&out, -1);
-    pmt_emit_draft_md(&out, zone, r);
-    pmt_emit_draft_json(&out, zone, r);
+    const int forms[] = {PMT_OUT_MD, PMT_OUT_JSON, PMT_OUT_TABLE, PMT_OUT_TEXT, PMT_OUT_CSV};
+    for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
+        struct pmt_draft_view v = {.zone = zone, .format = forms[k], .clock12 = (int)(k & 1),
+                                   .template_mode = k == 0};
+        pmt_emit_draft(&out, &v, r);
+    }
     pmt_out_close(&out);
     pmt_draft_free(d);
 }
 
-/* Formats everything in evb both ways, checking the room each emitter asked for. */
+/* Formats everything in evb every way, checking the room each emitter asked for. */
 static void emit_all(void)
 {
     const char *names[] = {"\"fuzz\""};
     size_t lens[] = {6};
-    struct pmt_emit_ctx ec = {.zone = zone, .source_json = names, .source_json_len = lens};
-    const struct pmt_emitter *ems[] = {&pmt_emit_md_all, &pmt_emit_json_all};
+    const char *plain[] = {"fuzz"};
+    struct pmt_emit_ctx ec = {
+        .zone = zone, .source_names = plain, .source_json = names, .source_json_len = lens};
+    const struct pmt_emitter *ems[] = {&pmt_emit_md_all, &pmt_emit_json_all, &pmt_emit_csv_all};
     size_t pos = 0;
     struct pmt_event ev;
     while (pmt_evbuf_next(&evb, &pos, &ev)) {
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 3; k++) {
             size_t max = ems[k]->max_size(&ec, &ev);
             char *w = malloc(max);
             char *end = ems[k]->format(&ec, &ev, w);
