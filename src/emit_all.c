@@ -99,15 +99,18 @@ static char *put_seconds(char *w, int64_t us)
 
 /* An HTTP request, the way an on-call engineer reads it:
  * 203.0.113.7 "GET /login HTTP/1.1" 502, 157 B, 0.004 s */
-static char *md_http(char *w, const struct pmt_event *ev)
+typedef char *escaper(char *w, const char *s, size_t n);
+
+static inline __attribute__((always_inline)) char *list_http(char *w, const struct pmt_event *ev,
+                                                              escaper *esc)
 {
     const struct pmt_str *cl = &ev->f[PMT_F_CLIENT], *msg = &ev->f[PMT_F_MESSAGE];
     if (cl->len) {
-        w = pmt_md_esc(w, cl->p, cl->len);
+        w = esc(w, cl->p, cl->len);
         *w++ = ' ';
     }
     *w++ = '"';
-    w = pmt_md_esc(w, msg->p, msg->len);
+    w = esc(w, msg->p, msg->len);
     *w++ = '"';
     *w++ = ' ';
     w = pmt_put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
@@ -124,20 +127,26 @@ static char *md_http(char *w, const struct pmt_event *ev)
     return w;
 }
 
-static char *md_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
+/* One event as a list line: "- 2026-03-08 08:25:01 EAT — web-01 nginx: ..." in Markdown, the
+ * same without the bullet and Markdown escapes as text. Inlined into each, so esc is direct. */
+static inline __attribute__((always_inline)) char *
+list_line(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w, int text)
 {
+    escaper *esc = text ? pmt_text_esc : pmt_md_esc;
     second(c, ev->t_ns, ' ');
     const struct pmt_str *host = &ev->f[PMT_F_HOST], *prog = &ev->f[PMT_F_PROGRAM];
     const struct pmt_str *pid = &ev->f[PMT_F_PID], *msg = &ev->f[PMT_F_MESSAGE];
-    w = LIT(w, "- ");
+    if (!text) {
+        w = LIT(w, "- ");
+    }
     memcpy(w, c->cache_date, 19);
     w += 19;
     *w++ = ' ';
     memcpy(w, c->cache_label, c->cache_label_len);
     w += c->cache_label_len;
-    w = LIT(w, dash);
+    w = text ? LIT(w, "  ") : LIT(w, dash);
     if (host->len) {
-        w = pmt_md_esc(w, host->p, host->len);
+        w = esc(w, host->p, host->len);
         if (prog->len) {
             *w++ = ' ';
         } else {
@@ -145,21 +154,31 @@ static char *md_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char 
         }
     }
     if (prog->len) {
-        w = pmt_md_esc(w, prog->p, prog->len);
+        w = esc(w, prog->p, prog->len);
         if (pid->len) {
             *w++ = '[';
-            w = pmt_md_esc(w, pid->p, pid->len);
+            w = esc(w, pid->p, pid->len);
             *w++ = ']';
         }
         w = LIT(w, ": ");
     }
     if (ev->nmask & (1u << PMT_N_STATUS)) {
-        w = md_http(w, ev);
+        w = list_http(w, ev, esc);
     } else {
-        w = pmt_md_esc(w, msg->p, msg->len);
+        w = esc(w, msg->p, msg->len);
     }
     *w++ = '\n';
     return w;
+}
+
+static char *md_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
+{
+    return list_line(c, ev, w, 0);
+}
+
+static char *text_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char *w)
+{
+    return list_line(c, ev, w, 1);
 }
 
 /* What the reader must know the times rest on: zones and years that were assumed. */
@@ -182,6 +201,38 @@ const struct pmt_emitter pmt_emit_md_all = {
     .max_size = md_max,
     .format = md_format,
     .end = md_end,
+};
+
+/* "Events - all times EAT (UTC+03:00, Africa/Nairobi)" */
+static void text_begin(struct pmt_emit_ctx *c, struct pmt_out *out)
+{
+    char d[160];
+    pmt_zone_describe(c->zone, c->span_t0, c->span_t1, d, sizeof(d));
+    pmt_out_s(out, "Events - all times ");
+    pmt_out_s(out, d);
+    pmt_out_s(out, "\n\n");
+}
+
+static void text_end(struct pmt_emit_ctx *c, struct pmt_out *out)
+{
+    if (c->nnotes == 0) {
+        return;
+    }
+    pmt_out_s(out, "\nNotes\n\n");
+    for (size_t i = 0; i < c->nnotes; i++) {
+        pmt_out_s(out, "  ");
+        pmt_out_text(out, c->notes[i], strlen(c->notes[i]));
+        pmt_out_ch(out, '\n');
+    }
+}
+
+/* Plain text, for tickets and terminals: no Markdown escapes; controls shown as symbols. */
+const struct pmt_emitter pmt_emit_text_all = {
+    .name = "text",
+    .begin = text_begin,
+    .max_size = md_max,
+    .format = text_format,
+    .end = text_end,
 };
 
 /* ,"key":"escaped" or ,"key":null */

@@ -734,9 +734,10 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
     for (size_t i = 0; i < r.srcs.n; i++) {
         r.json_names[i] = json_quoted(r.srcs.v[i].path, &r.json_lens[i]);
     }
-    r.em = o->output == PMT_OUT_JSON  ? &pmt_emit_json_all
-           : o->output == PMT_OUT_CSV ? &pmt_emit_csv_all
-                                      : &pmt_emit_md_all; /* md, table, text: a list */
+    r.em = o->output == PMT_OUT_JSON   ? &pmt_emit_json_all
+           : o->output == PMT_OUT_CSV  ? &pmt_emit_csv_all
+           : o->output == PMT_OUT_TEXT ? &pmt_emit_text_all
+                                       : &pmt_emit_md_all; /* md, and table: a list */
     r.source_names = pmt_xcalloc(r.srcs.n + 1, sizeof(*r.source_names));
     for (size_t i = 0; i < r.srcs.n; i++) {
         r.source_names[i] = r.srcs.v[i].path;

@@ -139,6 +139,7 @@ struct pmt_emitter {
 };
 
 extern const struct pmt_emitter pmt_emit_md_all;
+extern const struct pmt_emitter pmt_emit_text_all;
 extern const struct pmt_emitter pmt_emit_csv_all;
 extern const struct pmt_emitter pmt_emit_json_all;
 

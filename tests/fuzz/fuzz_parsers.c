@@ -65,11 +65,12 @@ static void emit_all(void)
     const char *plain[] = {"fuzz"};
     struct pmt_emit_ctx ec = {
         .zone = zone, .source_names = plain, .source_json = names, .source_json_len = lens};
-    const struct pmt_emitter *ems[] = {&pmt_emit_md_all, &pmt_emit_json_all, &pmt_emit_csv_all};
+    const struct pmt_emitter *ems[] = {&pmt_emit_md_all, &pmt_emit_json_all, &pmt_emit_csv_all,
+                                       &pmt_emit_text_all};
     size_t pos = 0;
     struct pmt_event ev;
     while (pmt_evbuf_next(&evb, &pos, &ev)) {
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 4; k++) {
             size_t max = ems[k]->max_size(&ec, &ev);
             char *w = malloc(max);
             char *end = ems[k]->format(&ec, &ev, w);
