@@ -16,11 +16,11 @@ bytes=$(stat -c %s "$data")
 lines=$(wc -l < "$data")
 cat "$data" > /dev/null # warm the page cache
 
-# Runs a command 3 times, prints the best wall time and the peak RSS of that run.
+# Runs a command RUNS times (3), prints the best wall time and the peak RSS of that run.
 measure() {
     label=$1; shift
     best=""; rss=0
-    for i in 1 2 3; do
+    for i in $(seq "${RUNS:-3}"); do
         /usr/bin/time -f "%e %M" -o build/bench-time sh -c "$* > /dev/null"
         read -r t m < build/bench-time
         if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
@@ -42,6 +42,12 @@ measure "pmtimeline --all (markdown), --tz UTC" ./pmtimeline -q --all --tz UTC "
 measure "pmtimeline --all (markdown), --tz America/New_York" ./pmtimeline -q --all --tz America/New_York --source-tz UTC "$data"
 measure "pmtimeline --all -o json, gzip input" ./pmtimeline -q --all -o json "$data.gz"
 measure "pmtimeline --all -o json, 2 inputs (same data)" ./pmtimeline -q --all -o json "$data" "$data"
+# the tool people use today: lnav 0.11's headless mode prints every line, time-ordered
+if command -v lnav > /dev/null; then
+    RUNS=1 measure "lnav -n ($(lnav -V | head -1), 1 run)" env HOME="$PWD/build/lnav-home" lnav -n "$data"
+else
+    echo "(lnav not installed: apt-get install lnav to compare with lnav -n)"
+fi
 
 # nginx combined access logs: parsing close to reading?
 ngx=bench/data/nginx-$MB.log

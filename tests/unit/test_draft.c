@@ -142,12 +142,52 @@ static void max_lines_keeps_the_most_significant(void **state)
     pmt_draft_free(d);
 }
 
+/* What folds into one template: numbers, addresses and hex ids that start a word; what stays
+ * apart: words that merely contain digits ("ipv6", "sha256"), and different programs. */
+static void templates_fold_what_varies(void **state)
+{
+    (void)state;
+    struct pmt_draft_opts o;
+    pmt_draft_opts_default(&o);
+    struct pmt_draft *d = pmt_draft_new(&o);
+    char msg[160];
+    for (int k = 0; k < 40; k++) { /* one template: 40 x */
+        snprintf(msg, sizeof(msg),
+                 "*%d connect() to 10.0.%d.%d:%d failed, request id %x-%04x, took %d.%03d s", 700 + k,
+                 k % 7, k, 9000 + k, 0xdead00 + k, k * 37, k, k * 13);
+        struct pmt_event e = line((T0 + k) * S, PMT_SEV_ERR, "nginx", msg, 0);
+        pmt_draft_add(d, &e, "e");
+    }
+    const char *apart[] = {"ipv6 sha256 failed", "ipv4 sha1 failed", "abc-123 x", "ghi-123 x"};
+    for (size_t k = 0; k < 4; k++) { /* four more templates, one each */
+        struct pmt_event e = line((T0 + 100 + (int64_t)k) * S, PMT_SEV_ERR, "app", apart[k], 0);
+        pmt_draft_add(d, &e, "e");
+    }
+    struct pmt_event other = line((T0 + 200) * S, PMT_SEV_ERR, "haproxy", "*1 connect() to "
+                                  "10.0.0.1:9000 failed, request id dead01-0001, took 1.000 s", 0);
+    pmt_draft_add(d, &other, "e"); /* same shape, another program: apart */
+    const struct pmt_draft_result *r = pmt_draft_finish(d);
+    size_t errors = 0;
+    for (size_t i = 0; i < r->nmoments; i++) {
+        errors += r->moments[i].kind == PMT_K_ERROR;
+    }
+    assert_int_equal(errors, 6);
+    const struct pmt_moment *m = find(r, PMT_K_ERROR, "request id dead00");
+    assert_non_null(m);
+    assert_int_equal(m->count, 40);
+    assert_int_equal(m->end_ns - m->t_ns, 39 * S);
+    assert_non_null(find(r, PMT_K_ERROR, "ipv6 sha256"));
+    assert_non_null(find(r, PMT_K_ERROR, "ipv4 sha1"));
+    pmt_draft_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(http_outage),
         cmocka_unit_test(quiet_logs_have_no_outage),
         cmocka_unit_test(max_lines_keeps_the_most_significant),
+        cmocka_unit_test(templates_fold_what_varies),
     };
     return cmocka_run_group_tests_name("draft", tests, NULL, NULL);
 }
