@@ -333,7 +333,7 @@ static size_t next_digit(const char *p, size_t n)
  * The message with what changes from one occurrence to the next masked: numbers, addresses,
  * hex ids and UUIDs become '#'. "*769 connect() failed ... client: 127.0.0.23" and "*771 ...
  * client: 127.0.0.18" are one template. A run of hex digits, '.', ':' and '-' holding a digit
- * is masked from where it starts a word (not after a letter: "ipv6", "sha256" stay). A run
+ * is masked where it starts a word (inside one, as in "ipv6", "sha256", "eth0", it stays). A run
  * without a digit is never masked, so text up to the run around the next digit is copied
  * whole, and only those runs are looked at byte by byte. out holds at least n bytes.
  */
@@ -352,11 +352,16 @@ static size_t mask(const char *p, size_t n, char *out)
         memcpy(out + w, p + i, r0 - i); /* no digit in reach: as it is */
         w += r0 - i;
         i = r0;
-        int after_letter = i > 0 && (p[i - 1] | 0x20) >= 'a' && (p[i - 1] | 0x20) <= 'z';
+        int in_word = i > 0 && (p[i - 1] | 0x20) >= 'a' && (p[i - 1] | 0x20) <= 'z';
         while (i < r1) { /* the run [r0, r1) around the digit */
             char c = p[i];
-            if (!after_letter && ((c >= '0' && c <= '9') || (is_hex(c) && i + 1 < n && is_hex(p[i + 1])))) {
+            int digit = c >= '0' && c <= '9';
+            if (!in_word && (digit || (is_hex(c) && i + 1 < n && is_hex(p[i + 1])))) {
                 size_t j = i, digits = 0;
+                if (c == '0' && i + 2 < n && (p[i + 1] | 0x20) == 'x' && is_hex(p[i + 2])) {
+                    j = i + 2; /* 0x7f3a...: the whole address */
+                    digits = 1;
+                }
                 while (j < n && is_run(p[j])) {
                     digits += p[j] >= '0' && p[j] <= '9';
                     j++;
@@ -367,7 +372,8 @@ static size_t mask(const char *p, size_t n, char *out)
                     continue;
                 }
             }
-            after_letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+            /* a word goes on through letters and digits: "sha256", "eth0", "m12x" stay */
+            in_word = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (in_word && digit);
             out[w++] = c;
             i++;
         }
@@ -467,6 +473,7 @@ static void add_template(struct pmt_draft *d, const struct pmt_event *ev)
         /* At the cap the table fills to three quarters, with warnings and worse only. */
         if (d->tp_n * 4 >= d->tp_cap * 3 ||
             (d->tp_n * 2 >= d->tp_cap && (ev->severity < 0 || ev->severity > PMT_SEV_WARNING))) {
+            d->r.untracked++; /* said in the draft's notes */
             return;
         }
         t->hash = h;
@@ -491,6 +498,11 @@ static void add_template(struct pmt_draft *d, const struct pmt_event *ev)
         put_text(d, &t->example, m.p, m.len);
     }
     t->last = PMT_MAX(t->last, ev->t_ns);
+}
+
+unsigned pmt_draft_template_cap(void)
+{
+    return MAX_TEMPLATES;
 }
 
 void pmt_draft_add(struct pmt_draft *d, const struct pmt_event *ev, const char *source_name)

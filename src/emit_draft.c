@@ -394,6 +394,8 @@ static void json_draft(struct dctx *c, const struct pmt_draft_result *r)
     } else {
         pmt_out_s(o, "null");
     }
+    pmt_out_s(o, ",\"untracked_events\":");
+    pmt_out_i64(o, (int64_t)r->untracked);
     pmt_out_s(o, ",\"timeline\":[");
     for (size_t i = 0; i < r->nmoments; i++) {
         const struct pmt_moment *m = &r->moments[i];

@@ -522,10 +522,19 @@ static void zone_note(struct run *r, size_t i)
 }
 
 /* The assumptions behind the times, as lines for the output itself (Markdown's Notes). */
-static char **output_notes(struct run *r, size_t *n)
+static char **output_notes(struct run *r, const struct pmt_draft_result *dr, size_t *n)
 {
-    char **v = pmt_xcalloc(2 * r->srcs.n + 1, sizeof(*v));
+    char **v = pmt_xcalloc(2 * r->srcs.n + 2, sizeof(*v));
     *n = 0;
+    if (dr && dr->untracked) {
+        char buf[200];
+        snprintf(buf, sizeof(buf),
+                 "%llu events are in no timeline line: their messages came after the draft "
+                 "followed %u distinct ones (%u of info level or below); see them with --all",
+                 (unsigned long long)dr->untracked, pmt_draft_template_cap() * 3 / 4,
+                 pmt_draft_template_cap() / 2);
+        v[(*n)++] = pmt_xstrdup(buf);
+    }
     for (size_t i = 0; i < r->srcs.n; i++) {
         const struct src_stats *s = &r->st[i];
         const char *path = r->srcs.v[i].path;
@@ -781,7 +790,7 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
             pmt_emit_draft(&out, &view, dr);
             if (o->output == PMT_OUT_MD || o->output == PMT_OUT_TABLE || o->output == PMT_OUT_TEXT) {
                 size_t nnotes;
-                char **notes = output_notes(&r, &nnotes);
+                char **notes = output_notes(&r, dr, &nnotes);
                 int text = o->output == PMT_OUT_TEXT;
                 if (nnotes) {
                     pmt_out_s(&out, text ? "\nNotes\n\n" : "\n**Notes**\n\n");
@@ -801,7 +810,7 @@ int pmt_run(const struct pmt_opts *o, int out_fd, FILE *err)
         }
     } else if (!fatal && pmt_spool_finish(r.spool) == 0) {
         pmt_spool_span(r.spool, &r.ec.span_t0, &r.ec.span_t1);
-        char **notes = output_notes(&r, &r.ec.nnotes);
+        char **notes = output_notes(&r, NULL, &r.ec.nnotes);
         r.ec.notes = (const char *const *)notes;
         r.em->begin(&r.ec, &out);
         struct pmt_spool_item it;

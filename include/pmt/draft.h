@@ -72,6 +72,7 @@ struct pmt_draft_result {
     char trigger[320];
     int64_t span_start_ns, span_end_ns; /* of all events seen */
     uint64_t events, http_events;
+    uint64_t untracked; /* events of messages beyond the template cap: in no timeline line */
     struct pmt_moment *moments;
     size_t nmoments;
 };
@@ -84,6 +85,8 @@ void pmt_draft_add(struct pmt_draft *d, const struct pmt_event *ev, const char *
 /* Finds the window and the moments; the result lives as long as the draft. */
 const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d);
 void pmt_draft_free(struct pmt_draft *d);
+/* How many distinct messages (templates) a draft follows at most. */
+unsigned pmt_draft_template_cap(void);
 
 struct pmt_out;
 struct pmt_zone;
