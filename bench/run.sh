@@ -60,3 +60,12 @@ measure "cat (through a pipe)" "cat $ngx | cat"
 measure "pmtimeline (the draft), nginx combined" ./pmtimeline -q --tz UTC "$ngx"
 measure "pmtimeline --all (markdown), nginx combined" ./pmtimeline -q --all --tz UTC "$ngx"
 measure "pmtimeline --all -o json, nginx combined" ./pmtimeline -q --all -o json --tz UTC "$ngx"
+
+# the issue's case: the draft of over 1 GB of mixed logs (syslog and nginx together), next to
+# --all of the same inputs
+both=$(( $(stat -c %s "$data") + bytes ))
+bytes=$both
+lines=$(( $(wc -l < "$data") + lines ))
+echo "input: $data + $ngx together, $(awk -v b="$bytes" 'BEGIN{printf "%.0f MB", b/1e6}'), $lines lines"
+measure "pmtimeline (the draft), mixed" ./pmtimeline -q --tz UTC --source-tz UTC "$data" "$ngx"
+measure "pmtimeline --all (markdown), mixed" ./pmtimeline -q --all --tz UTC --source-tz UTC "$data" "$ngx"

@@ -642,6 +642,58 @@ static void add_moment(struct pmt_draft *d, int64_t t, int64_t end, enum pmt_kin
     va_end(ap);
 }
 
+/* A span in words, to the minute past two minutes: "45 seconds", "4 minutes", "2 hours, 5
+ * minutes". */
+static const char *span_words(char *b, size_t n, int64_t ns)
+{
+    int64_t s = ns / PMT_NS_PER_S;
+    if (s < 120) {
+        snprintf(b, n, "%lld second%s", (long long)s, s == 1 ? "" : "s");
+    } else if (s < 7200) {
+        snprintf(b, n, "%lld minutes", (long long)(s / 60));
+    } else {
+        int64_t m = s / 60 % 60;
+        snprintf(b, n, "%lld hours%s%lld minute%s", (long long)(s / 3600), m ? ", " : "",
+                 (long long)m, m == 1 ? "" : "s");
+        if (!m) {
+            b[strlen(b) - strlen("0 minutes")] = '\0';
+        }
+    }
+    return b;
+}
+
+/* The timeline line of template t becomes the detecting alert or the possible trigger: kind
+ * changed, kept whatever --max-lines says, and a note on how it relates to the start. */
+static void mark_moment(struct pmt_draft *d, const struct tmpl *t, enum pmt_kind k,
+                        const char *note)
+{
+    struct pmt_draft_result *r = &d->r;
+    for (size_t i = 0; i < r->nmoments; i++) {
+        struct pmt_moment *m = &r->moments[i];
+        if (m->t_ns == t->first && m->kind == t->kind && strcmp(m->source, t->source) == 0 &&
+            strncmp(m->text, t->example, sizeof(m->text) - 1) == 0) {
+            m->kind = k;
+            m->weight = 990;
+            size_t len = strlen(m->text);
+            snprintf(m->text + len, sizeof(m->text) - len, "; %s", note);
+            return;
+        }
+    }
+}
+
+/* An alert that says the trouble is over: Alertmanager's [RESOLVED], Nagios' RECOVERY,
+ * "... is up", "recovered". */
+static int says_resolved(const char *text)
+{
+    static const char *const words[] = {"RESOLVED", "RECOVERY", "recovered", " is up", " is UP"};
+    for (size_t i = 0; i < PMT_ARRAY_LEN(words); i++) {
+        if (strstr(text, words[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* 1740 -> "1,740" */
 static const char *thousands(char *b, size_t n, uint64_t v)
 {
@@ -670,7 +722,8 @@ static int cmp_weight(const void *a, const void *b)
 static int rank(enum pmt_kind k)
 {
     switch (k) {
-    case PMT_K_CHANGE: return 0;
+    case PMT_K_CHANGE:
+    case PMT_K_TRIGGER: return 0;
     case PMT_K_OUTAGE_START: return 1;
     case PMT_K_TRAFFIC: return 2;
     default: return 3;
@@ -732,10 +785,44 @@ static void redact_in_place(char *s, size_t cap)
     memcpy(s, tmp, n + 1);
 }
 
+/* Without access logs or a burst of errors, an alert that fired and later resolved still
+ * bounds the outage: from the first firing alert to the first resolution after it (or the
+ * logs' end, still going). */
+static void alert_window(struct pmt_draft *d)
+{
+    struct pmt_draft_result *r = &d->r;
+    const struct tmpl *firing = NULL, *resolved = NULL;
+    for (size_t i = 0; i < d->tp_cap; i++) {
+        const struct tmpl *t = &d->tp[i];
+        if (t->hash && t->kind == PMT_K_ALERT && t->weight >= 80 && !says_resolved(t->example) &&
+            (!firing || t->first < firing->first)) {
+            firing = t;
+        }
+    }
+    if (!firing) {
+        return;
+    }
+    for (size_t i = 0; i < d->tp_cap; i++) {
+        const struct tmpl *t = &d->tp[i];
+        if (t->hash && t->kind == PMT_K_ALERT && t->first > firing->first &&
+            says_resolved(t->example) && (!resolved || t->first < resolved->first)) {
+            resolved = t;
+        }
+    }
+    r->has_window = 1;
+    r->window_from_alerts = 1;
+    r->start_ns = firing->first;
+    r->end_ns = resolved ? resolved->first : r->span_end_ns;
+    r->still_going = !resolved;
+}
+
 const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
 {
     struct pmt_draft_result *r = &d->r;
     find_window(d);
+    if (!r->has_window) {
+        alert_window(d);
+    }
     impact(d);
     /* the outage's own lines */
     if (r->has_window && r->from_window_option) {
@@ -768,6 +855,12 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
             add_moment(d, r->end_ns, 0, PMT_K_OUTAGE_END, 1000, 0, "nginx",
                        "last 5xx in the logs (the outage may go on past them)");
         }
+    } else if (r->has_window && r->window_from_alerts) {
+        add_moment(d, r->start_ns, 0, PMT_K_OUTAGE_START, 1000, 0, "",
+                   "outage begins (first alert; no access logs or error burst to time it by)");
+        add_moment(d, r->end_ns, 0, PMT_K_OUTAGE_END, 1000, 0, "",
+                   r->still_going ? "logs end; the alert was still firing"
+                                  : "outage ends (the alert resolved)");
     } else if (r->has_window) {
         add_moment(d, r->start_ns, 0, PMT_K_OUTAGE_START, 1000, 0, "", "burst of errors begins");
         add_moment(d, r->end_ns, 0, PMT_K_OUTAGE_END, 1000, 0, "", "burst of errors ends");
@@ -775,7 +868,7 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
     /* templates: the first occurrence (with count and range when repeated) */
     int64_t last_change = INT64_MIN;
     const struct tmpl *trigger = NULL;
-    const struct tmpl *first_alert = NULL;
+    const struct tmpl *first_alert = NULL, *resolved = NULL;
     for (size_t i = 0; i < d->tp_cap; i++) {
         const struct tmpl *t = &d->tp[i];
         if (!t->hash || t->kind == PMT_K_NOTE) {
@@ -808,6 +901,10 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
             last_change = t->first;
             trigger = t;
         }
+        if (r->has_window && t->kind == PMT_K_ALERT && t->first >= r->start_ns &&
+            (!resolved || t->first < resolved->first) && says_resolved(t->example)) {
+            resolved = t;
+        }
         if (r->has_window && t->kind == PMT_K_ALERT && t->weight >= 80 &&
             t->first >= r->start_ns - 5LL * 60 * PMT_NS_PER_S &&
             (!first_alert || t->first < first_alert->first)) {
@@ -815,16 +912,38 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
         }
     }
     if (trigger) {
+        char b[48], note[96] = "possible trigger, as the outage began";
+        if (r->start_ns - trigger->first >= PMT_NS_PER_S) {
+            snprintf(note, sizeof(note), "possible trigger, %s before the start",
+                     span_words(b, sizeof(b), r->start_ns - trigger->first));
+        }
+        mark_moment(d, trigger, PMT_K_TRIGGER, note);
         r->has_trigger = 1;
         r->trigger_ns = trigger->first;
         snprintf(r->trigger, sizeof(r->trigger), "%s%s%s", trigger->source,
                  trigger->source[0] ? ": " : "", trigger->example);
     }
     if (first_alert) {
+        char b[48], note[96];
+        int64_t after = first_alert->first - r->start_ns;
+        if (r->window_from_alerts && after == 0) {
+            snprintf(note, sizeof(note), "detected; the outage is timed from this alert");
+        } else {
+            snprintf(note, sizeof(note), "detected, %s %s the start",
+                     span_words(b, sizeof(b), after >= 0 ? after : -after),
+                     after >= 0 ? "after" : "before");
+        }
+        mark_moment(d, first_alert, PMT_K_DETECTED, note);
         r->has_detected = 1;
         r->detected_ns = first_alert->first;
         snprintf(r->detected_by, sizeof(r->detected_by), "%s%s%.*s", first_alert->source,
                  first_alert->source[0] ? ": " : "", 120, first_alert->example);
+    }
+    if (resolved) {
+        r->has_resolved = 1;
+        r->resolved_ns = resolved->first;
+        snprintf(r->resolved_by, sizeof(r->resolved_by), "%s%s%.*s", resolved->source,
+                 resolved->source[0] ? ": " : "", 120, resolved->example);
     }
     /* keep the most significant, then time order (qsort wants a buffer even for none) */
     if (r->nmoments > 0) {
@@ -841,6 +960,7 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
         }
         redact_in_place(r->trigger, sizeof(r->trigger));
         redact_in_place(r->detected_by, sizeof(r->detected_by));
+        redact_in_place(r->resolved_by, sizeof(r->resolved_by));
     }
     if (r->span_start_ns == INT64_MAX) {
         r->span_start_ns = r->span_end_ns = 0;

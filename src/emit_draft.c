@@ -152,12 +152,21 @@ static void item(struct dctx *c, const char *name)
     pmt_out_s(c->o, name);
 }
 
+/* "- Detected: 08:26 EAT, " */
+static void stamp_item(struct dctx *c, const char *name, int64_t t)
+{
+    item(c, name);
+    hm(c, t, 0);
+    label(c, t);
+    pmt_out_s(c->o, ", ");
+}
+
 static void duration(struct dctx *c, const struct pmt_draft_result *r)
 {
     struct pmt_out *o = c->o;
     if (!r->has_window) {
-        item(c, "No outage found in these logs: no sustained share of 5xx responses and no "
-                "burst of errors. (Set one with --window START..END.)\n");
+        item(c, "No outage found in these logs: no sustained share of 5xx responses, no "
+                "burst of errors, no alert. (Set one with --window START..END.)\n");
         return;
     }
     item(c, "Start: ");
@@ -171,16 +180,22 @@ static void duration(struct dctx *c, const struct pmt_draft_result *r)
     if (r->from_window_option) {
         pmt_out_s(o, " (as given by --window)\n");
     } else {
-        pmt_out_s(o, r->window_from_http ? " (from the share of 5xx responses)" : " (from a burst of error-level events)");
-        pmt_out_s(o, r->still_going ? "; still failing when the logs end\n" : "\n");
+        if (r->window_from_alerts) {
+            pmt_out_s(o, r->still_going
+                             ? " (from the alert's firing; it had not resolved when the logs end)\n"
+                             : " (from the alert's firing to its resolution)\n");
+        } else {
+            pmt_out_s(o, r->window_from_http ? " (from the share of 5xx responses)"
+                                             : " (from a burst of error-level events)");
+            pmt_out_s(o, r->still_going ? "; still failing when the logs end\n" : "\n");
+        }
     }
     if (r->has_detected) {
-        item(c, "Detected: ");
-        hm(c, r->detected_ns, 0);
-        label(c, r->detected_ns);
+        stamp_item(c, "Detected: ", r->detected_ns);
         int64_t dt = r->detected_ns - r->start_ns;
-        pmt_out_s(o, ", ");
-        if (dt >= 0) {
+        if (r->window_from_alerts && dt == 0) {
+            pmt_out_s(o, "when the outage is timed to begin, by ");
+        } else if (dt >= 0) {
             length(o, dt);
             pmt_out_s(o, " after the start, by ");
         } else {
@@ -191,6 +206,18 @@ static void duration(struct dctx *c, const struct pmt_draft_result *r)
         pmt_out_ch(o, '\n');
     } else {
         item(c, "Detected: no alert found in these logs.\n");
+    }
+    if (r->has_resolved) {
+        stamp_item(c, "Alert resolved: ", r->resolved_ns);
+        int64_t dt = r->resolved_ns - r->end_ns;
+        if (dt >= PMT_NS_PER_S) {
+            length(o, dt);
+            pmt_out_s(o, " after the end, by ");
+        } else {
+            pmt_out_s(o, "by ");
+        }
+        esc(c, r->resolved_by);
+        pmt_out_ch(o, '\n');
     }
     if (r->has_impact) {
         item(c, "Impact: ");
@@ -358,8 +385,9 @@ static void json_draft(struct dctx *c, const struct pmt_draft_result *r)
         pmt_out_s(o, ",\"length_s\":");
         pmt_out_i64(o, (r->end_ns - r->start_ns) / PMT_NS_PER_S);
         pmt_out_s(o, r->from_window_option ? ",\"from\":\"option\""
-                     : r->window_from_http ? ",\"from\":\"http\""
-                                           : ",\"from\":\"errors\"");
+                     : r->window_from_http   ? ",\"from\":\"http\""
+                     : r->window_from_alerts ? ",\"from\":\"alerts\""
+                                             : ",\"from\":\"errors\"");
         pmt_out_s(o, r->still_going ? ",\"still_going\":true}" : ",\"still_going\":false}");
     } else {
         pmt_out_s(o, "null");
@@ -367,6 +395,12 @@ static void json_draft(struct dctx *c, const struct pmt_draft_result *r)
     pmt_out_s(o, ",\"detected\":");
     if (r->has_detected) {
         rfc3339(c, r->detected_ns);
+    } else {
+        pmt_out_s(o, "null");
+    }
+    pmt_out_s(o, ",\"resolved\":");
+    if (r->has_resolved) {
+        rfc3339(c, r->resolved_ns);
     } else {
         pmt_out_s(o, "null");
     }

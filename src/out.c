@@ -1,4 +1,5 @@
 /* The buffered writer and the escaping of untrusted text. See pmt/emit.h. */
+#include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -416,27 +417,22 @@ void pmt_out_text(struct pmt_out *o, const char *s, size_t n)
 
 void pmt_out_csv_field(struct pmt_out *o, const char *s, size_t n)
 {
-    int quote = 0;
-    for (size_t i = 0; i < n && !quote; i++) {
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r' || s[i] == ' ';
+    /* control characters made visible first; then libcsv quotes the field (RFC 4180: in
+     * quotes, a quote inside doubled) */
+    char *clean = pmt_xmalloc(n * 4 + PMT_ESC_SLACK);
+    size_t cn = (size_t)(pmt_text_esc(clean, s, n) - clean);
+    size_t need = csv_write(NULL, 0, clean, cn);
+    char *w = pmt_out_reserve(o, need);
+    if (w) {
+        csv_write(w, need, clean, cn);
+        pmt_out_commit(o, w + need);
+    } else { /* longer than the output buffer */
+        char *big = pmt_xmalloc(need);
+        csv_write(big, need, clean, cn);
+        pmt_out_put(o, big, need);
+        free(big);
     }
-    if (!quote) {
-        pmt_out_text(o, s, n);
-        return;
-    }
-    pmt_out_ch(o, '"');
-    const char *p = s, *end = s + n;
-    while (p < end) {
-        const char *q = memchr(p, '"', (size_t)(end - p));
-        const char *stop = q ? q : end;
-        pmt_out_text(o, p, (size_t)(stop - p));
-        if (!q) {
-            break;
-        }
-        pmt_out_put(o, "\"\"", 2); /* a quote inside is doubled */
-        p = q + 1;
-    }
-    pmt_out_ch(o, '"');
+    free(clean);
 }
 
 static int is_dig(unsigned char c)

@@ -58,11 +58,15 @@ struct pmt_draft_result {
     int has_window;
     int64_t start_ns, end_ns;
     int window_from_http;   /* or from a burst of errors */
+    int window_from_alerts; /* or from an alert's firing to its resolution */
     int from_window_option; /* --window said so */
     int still_going;        /* failing until the logs end */
     int has_detected;
     int64_t detected_ns;
     char detected_by[200];
+    int has_resolved; /* an alert that says it is over, after the start */
+    int64_t resolved_ns;
+    char resolved_by[200];
     int has_impact;
     uint64_t requests, failed, clients, clients_failed;
     int clients_capped; /* more clients than counted exactly */

@@ -90,7 +90,7 @@ void pmt_out_text(struct pmt_out *o, const char *p, size_t n);
  */
 size_t pmt_redact(const char *p, size_t n, char *out, size_t cap);
 
-/* One CSV field, quoted when it must be (RFC 4180); controls shown as pictures. */
+/* One CSV field, always quoted (RFC 4180, written by libcsv); controls shown as pictures. */
 void pmt_out_csv_field(struct pmt_out *o, const char *p, size_t n);
 #define PMT_ESC_SLACK 16
 

@@ -67,6 +67,9 @@ static void http_outage(void **state)
                                  "*12 connect() failed (111) while connecting, client: 10.0.0.1", 0);
     struct pmt_event err2 = line((T0 + 6 * 60 + 2) * S, PMT_SEV_ERR, "nginx",
                                  "*98 connect() failed (111) while connecting, client: 10.0.0.7", 0);
+    struct pmt_event resolved = line((T0 + 9 * 60) * S, PMT_SEV_NONE, "alertmanager",
+                                     "[RESOLVED] SiteDown web-01", 0);
+    pmt_draft_add(d, &resolved, "syslog");
     pmt_draft_add(d, &change, "puppet");
     pmt_draft_add(d, &alert, "syslog");
     pmt_draft_add(d, &err2, "error.log"); /* order does not matter */
@@ -86,6 +89,15 @@ static void http_outage(void **state)
     assert_true(r->has_detected);
     assert_int_equal(r->detected_ns, (T0 + 270) * S);
     assert_true(r->share_after > 99.9);
+    assert_true(r->has_resolved);
+    assert_int_equal(r->resolved_ns, (T0 + 540) * S);
+    /* the timeline marks the trigger and the detecting alert, saying how they relate */
+    const struct pmt_moment *tr = find(r, PMT_K_TRIGGER, "puppet run changed");
+    assert_non_null(tr);
+    assert_non_null(strstr(tr->text, "possible trigger, 90 seconds before the start"));
+    const struct pmt_moment *de = find(r, PMT_K_DETECTED, "SiteDown");
+    assert_non_null(de);
+    assert_non_null(strstr(de->text, "detected, 90 seconds after the start"));
     /* the two connect() lines fold into one, with a count and a range */
     const struct pmt_moment *f = find(r, PMT_K_ERROR, "connect() failed");
     assert_non_null(f);
