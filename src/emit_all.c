@@ -8,6 +8,7 @@
  * room reserved for its worst case; the text of the current second (date, offset label, epoch
  * digits) is cached, since logs write many lines per second.
  */
+#include <csv.h>
 #include "pmt/emit.h"
 #include "pmt/parser.h"
 
@@ -390,30 +391,26 @@ const struct pmt_emitter pmt_emit_json_all = {
 /* ---- CSV (--all -o csv): one row per event, after a header ---- */
 
 /* One field, quoted when it has to be, quotes doubled, controls shown as pictures. */
-static char *csv_field(char *w, const char *p, size_t n)
+/* One CSV field: control characters made visible (into the context's scratch, grown only
+ * when a longer field comes), then quoted by libcsv's csv_write: in quotes, a quote doubled.
+ * At most 3n + 2 bytes. */
+static char *csv_field(struct pmt_emit_ctx *c, char *w, const char *p, size_t n)
 {
-    int quote = 0;
-    for (size_t i = 0; i < n && !quote; i++) {
-        quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r' || p[i] == ' ';
+    size_t need = 3 * n + PMT_ESC_SLACK;
+    if (c->scratch_cap < need) {
+        c->scratch_cap = PMT_MAX(need, 2 * c->scratch_cap);
+        free(c->scratch);
+        c->scratch = pmt_xmalloc(c->scratch_cap);
     }
-    if (!quote) {
-        return pmt_text_esc(w, p, n);
-    }
-    *w++ = '"';
-    const char *end = p + n;
-    while (p < end) {
-        const char *q = memchr(p, '"', (size_t)(end - p));
-        const char *stop = q ? q : end;
-        w = pmt_text_esc(w, p, (size_t)(stop - p));
-        if (!q) {
-            break;
-        }
-        *w++ = '"';
-        *w++ = '"';
-        p = q + 1;
-    }
-    *w++ = '"';
-    return w;
+    size_t cn = (size_t)(pmt_text_esc(c->scratch, p, n) - c->scratch);
+    return w + csv_write(w, 2 * cn + 2, c->scratch, cn);
+}
+
+void pmt_emit_ctx_release(struct pmt_emit_ctx *c)
+{
+    free(c->scratch);
+    c->scratch = NULL;
+    c->scratch_cap = 0;
 }
 
 static void csv_begin(struct pmt_emit_ctx *c, struct pmt_out *out)
@@ -443,30 +440,30 @@ static char *csv_format(struct pmt_emit_ctx *c, const struct pmt_event *ev, char
     w = pmt_put_u64(w, t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t);
     *w++ = ',';
     const char *src = c->source_names[ev->src];
-    w = csv_field(w, src, strlen(src));
+    w = csv_field(c, w, src, strlen(src));
     *w++ = ',';
     w = pmt_put_u64(w, ev->line);
     *w++ = ',';
     const char *fmt = pmt_parsers[ev->parser]->name;
-    w = csv_field(w, fmt, strlen(fmt));
+    w = csv_field(c, w, fmt, strlen(fmt));
     static const enum pmt_field fs[] = {PMT_F_HOST, PMT_F_PROGRAM, PMT_F_PID};
     for (size_t i = 0; i < PMT_ARRAY_LEN(fs); i++) {
         *w++ = ',';
-        w = csv_field(w, ev->f[fs[i]].p, ev->f[fs[i]].len);
+        w = csv_field(c, w, ev->f[fs[i]].p, ev->f[fs[i]].len);
     }
     *w++ = ',';
     const char *sev = pmt_severity_name(ev->severity);
     if (sev) {
-        w = csv_field(w, sev, strlen(sev));
+        w = csv_field(c, w, sev, strlen(sev));
     }
     *w++ = ',';
     if (ev->nmask & (1u << PMT_N_STATUS)) {
         w = pmt_put_u64(w, (uint64_t)ev->n[PMT_N_STATUS]);
     }
     *w++ = ',';
-    w = csv_field(w, ev->f[PMT_F_CLIENT].p, ev->f[PMT_F_CLIENT].len);
+    w = csv_field(c, w, ev->f[PMT_F_CLIENT].p, ev->f[PMT_F_CLIENT].len);
     *w++ = ',';
-    w = csv_field(w, ev->f[PMT_F_MESSAGE].p, ev->f[PMT_F_MESSAGE].len);
+    w = csv_field(c, w, ev->f[PMT_F_MESSAGE].p, ev->f[PMT_F_MESSAGE].len);
     *w++ = '\n';
     return w;
 }

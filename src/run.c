@@ -707,6 +707,7 @@ static void teardown(struct run *r)
     free(r->json_names);
     free(r->json_lens);
     free(r->source_names);
+    pmt_emit_ctx_release(&r->ec);
     pmt_sources_free(&r->srcs);
     free(r->st);
     if (r->zone) {

@@ -123,7 +123,11 @@ struct pmt_emit_ctx {
     char cache_epoch[24]; /* decimal seconds since the epoch, for epoch_ns */
     size_t cache_epoch_len;
     int64_t zone_lo, zone_hi; /* instants between which cache_off and cache_label hold */
+    char *scratch; /* CSV's field buffer, grown as needed; pmt_emit_ctx_release frees it */
+    size_t scratch_cap;
 };
+
+void pmt_emit_ctx_release(struct pmt_emit_ctx *c);
 
 /*
  * An output format for events. format writes one event at w, which has max_size(event) bytes

@@ -80,6 +80,7 @@ static void emit_all(void)
             free(w);
         }
     }
+    pmt_emit_ctx_release(&ec);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
