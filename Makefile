@@ -34,7 +34,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(OUT)/tests/%,$(FUZZ_SRC))
 
-.PHONY: all build deps demo test check unit e2e bench samples clean format
+.PHONY: all build deps demo test check unit e2e bench samples clean format fuzz
 all: $(BIN)
 
 build: $(BIN) $(UNIT_BIN) $(FUZZ_BIN)
@@ -85,6 +85,17 @@ samples:
 	@PMT_WITH_SAMPLE_TOOLS=1 sh scripts/deps.sh
 	@sh samples/make-samples.sh
 	@sh samples/make-incident.sh
+
+# libFuzzer on every parser, emitter and the draft (needs clang): FUZZ_SECONDS=60 by default;
+# findings land in build/fuzz/ as crash-* files.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz/corpus
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -DPMT_LIBFUZZER \
+	    -Iinclude $(PKG_CFLAGS) $(filter-out src/main.c,$(wildcard src/*.c)) parsers/*.c \
+	    tests/fuzz/fuzz_parsers.c -o build/fuzz/fuzz_parsers $(PKG_LIBS) -lcsv -lpthread -lm
+	cd build/fuzz && ./fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    corpus ../../tests/fuzz/seeds
 
 format:
 	clang-format -i src/*.c parsers/*.c include/pmt/*.h tests/unit/*.c tests/unit/*.h
