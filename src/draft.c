@@ -62,6 +62,7 @@ static const char *const alert_programs[] = {"alertmanager", "nagios", "icinga",
 struct minute {
     int64_t minute; /* since the epoch; INT64_MIN: empty slot */
     uint32_t req, e4xx, e5xx, errs;
+    uint32_t clients; /* distinct (exact for time-ordered input: a client counts once a minute) */
     int64_t first5xx, last5xx;
     int64_t first_err, last_err; /* error-level events (not requests) */
     char example[96]; /* the first 5xx: "502 GET /login" */
@@ -70,6 +71,7 @@ struct minute {
 struct client {
     uint64_t hash; /* 0: empty */
     int64_t first, last, first_err, last_err;
+    int64_t minute; /* the last minute it was counted in */
 };
 
 struct tmpl {
@@ -190,6 +192,7 @@ void pmt_draft_free(struct pmt_draft *d)
     free(d->cl);
     free(d->tp);
     free(d->r.moments);
+    free(d->r.traffic);
     free(d);
 }
 
@@ -248,7 +251,8 @@ static struct minute *minute_find(const struct pmt_draft *d, int64_t m)
 
 /* ---- clients ---- */
 
-static void client_seen(struct pmt_draft *d, struct pmt_str c, int64_t t, int error)
+static void client_seen(struct pmt_draft *d, struct pmt_str c, int64_t t, int error,
+                        struct minute *mi)
 {
     if (!c.len) {
         return;
@@ -286,11 +290,16 @@ static void client_seen(struct pmt_draft *d, struct pmt_str c, int64_t t, int er
         cl->hash = h;
         cl->first = cl->last = t;
         cl->first_err = INT64_MAX;
+        cl->minute = INT64_MIN;
         cl->last_err = INT64_MIN;
         d->cl_n++;
     }
     cl->first = PMT_MIN(cl->first, t);
     cl->last = PMT_MAX(cl->last, t);
+    if (mi && cl->minute != mi->minute) {
+        mi->clients++;
+        cl->minute = mi->minute;
+    }
     if (error) {
         cl->first_err = PMT_MIN(cl->first_err, t);
         cl->last_err = PMT_MAX(cl->last_err, t);
@@ -532,7 +541,7 @@ void pmt_draft_add(struct pmt_draft *d, const struct pmt_event *ev, const char *
                 mi->e4xx++;
             }
         }
-        client_seen(d, ev->f[PMT_F_CLIENT], ev->t_ns, st >= 500);
+        client_seen(d, ev->f[PMT_F_CLIENT], ev->t_ns, st >= 500, mi);
         return; /* requests are counted, not listed */
     }
     if (ev->severity >= 0 && ev->severity <= PMT_SEV_ERR) {
@@ -816,6 +825,33 @@ static void alert_window(struct pmt_draft *d)
     r->still_going = !resolved;
 }
 
+/* The per-minute HTTP counts around the outage (10 minutes either side), for a graph. */
+static void traffic_series(struct pmt_draft *d)
+{
+    struct pmt_draft_result *r = &d->r;
+    if (!r->has_window || !r->http_events) {
+        return;
+    }
+    int64_t a = floor_div(r->start_ns, 60 * PMT_NS_PER_S) - 10;
+    int64_t b = floor_div(r->end_ns, 60 * PMT_NS_PER_S) + 10;
+    if (b - a + 1 > PMT_DRAFT_TRAFFIC_MAX) {
+        b = a + PMT_DRAFT_TRAFFIC_MAX - 1;
+        r->traffic_cut = 1;
+    }
+    r->traffic = pmt_xcalloc((size_t)(b - a + 1), sizeof(*r->traffic));
+    for (int64_t m = a; m <= b; m++) {
+        struct pmt_traffic_minute *t = &r->traffic[r->ntraffic++];
+        t->minute_ns = m * 60 * PMT_NS_PER_S;
+        const struct minute *mi = minute_find(d, m);
+        if (mi) {
+            t->requests = mi->req;
+            t->e4xx = mi->e4xx;
+            t->e5xx = mi->e5xx;
+            t->clients = mi->clients;
+        }
+    }
+}
+
 const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
 {
     struct pmt_draft_result *r = &d->r;
@@ -823,6 +859,7 @@ const struct pmt_draft_result *pmt_draft_finish(struct pmt_draft *d)
     if (!r->has_window) {
         alert_window(d);
     }
+    traffic_series(d);
     impact(d);
     /* the outage's own lines */
     if (r->has_window && r->from_window_option) {

@@ -418,6 +418,26 @@ static void json_draft(struct dctx *c, const struct pmt_draft_result *r)
     } else {
         pmt_out_s(o, "null");
     }
+    pmt_out_s(o, ",\"traffic\":");
+    if (r->traffic) {
+        for (size_t i = 0; i < r->ntraffic; i++) {
+            const struct pmt_traffic_minute *t = &r->traffic[i];
+            pmt_out_s(o, i ? ",{\"minute\":" : "[{\"minute\":");
+            rfc3339(c, t->minute_ns);
+            pmt_out_s(o, ",\"requests\":");
+            pmt_out_u64(o, t->requests);
+            pmt_out_s(o, ",\"4xx\":");
+            pmt_out_u64(o, t->e4xx);
+            pmt_out_s(o, ",\"5xx\":");
+            pmt_out_u64(o, t->e5xx);
+            pmt_out_s(o, ",\"clients\":");
+            pmt_out_u64(o, t->clients);
+            pmt_out_ch(o, '}');
+        }
+        pmt_out_ch(o, ']');
+    } else {
+        pmt_out_s(o, "null");
+    }
     pmt_out_s(o, ",\"trigger\":");
     if (r->has_trigger) {
         pmt_out_s(o, "{\"time\":");

@@ -54,6 +54,14 @@ struct pmt_moment {
     char text[320];
 };
 
+/* One minute of HTTP traffic. */
+struct pmt_traffic_minute {
+    int64_t minute_ns;
+    uint32_t requests, e4xx, e5xx, clients;
+};
+
+#define PMT_DRAFT_TRAFFIC_MAX 1440 /* a day of minutes at most in the series */
+
 struct pmt_draft_result {
     int has_window;
     int64_t start_ns, end_ns;
@@ -79,6 +87,9 @@ struct pmt_draft_result {
     uint64_t untracked; /* events of messages beyond the template cap: in no timeline line */
     struct pmt_moment *moments;
     size_t nmoments;
+    struct pmt_traffic_minute *traffic; /* the outage's minutes and 10 either side, or NULL */
+    size_t ntraffic;
+    int traffic_cut; /* the outage was longer than PMT_DRAFT_TRAFFIC_MAX minutes */
 };
 
 struct pmt_draft;

@@ -89,6 +89,14 @@ static void http_outage(void **state)
     assert_true(r->has_detected);
     assert_int_equal(r->detected_ns, (T0 + 270) * S);
     assert_true(r->share_after > 99.9);
+    /* the per-minute series: 10 minutes before the start to 10 after the end */
+    assert_int_equal(r->ntraffic, 10 + 4 + 10);
+    assert_int_equal(r->traffic[0].minute_ns, (T0 - 7 * 60) * S);
+    assert_int_equal(r->traffic[10].requests, 10); /* minute 3: all failing */
+    assert_int_equal(r->traffic[10].e5xx, 10);
+    assert_int_equal(r->traffic[10].clients, 10);  /* 10 distinct clients a minute */
+    assert_int_equal(r->traffic[12].e5xx, 5);      /* minute 5: half */
+    assert_int_equal(r->traffic[0].requests, 0);   /* before the logs */
     assert_true(r->has_resolved);
     assert_int_equal(r->resolved_ns, (T0 + 540) * S);
     /* the timeline marks the trigger and the detecting alert, saying how they relate */
