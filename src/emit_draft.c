@@ -315,6 +315,13 @@ static void csv_draft(struct dctx *c, const struct pmt_draft_result *r)
     }
 }
 
+/* "key":number, the key given with its punctuation */
+static void key_u64(struct pmt_out *o, const char *key, uint64_t v)
+{
+    pmt_out_s(o, key);
+    pmt_out_u64(o, v);
+}
+
 static void json_draft(struct dctx *c, const struct pmt_draft_result *r);
 
 void pmt_emit_draft(struct pmt_out *o, const struct pmt_draft_view *v,
@@ -406,14 +413,10 @@ static void json_draft(struct dctx *c, const struct pmt_draft_result *r)
     }
     pmt_out_s(o, ",\"impact\":");
     if (r->has_impact) {
-        pmt_out_s(o, "{\"requests\":");
-        pmt_out_u64(o, r->requests);
-        pmt_out_s(o, ",\"failed\":");
-        pmt_out_u64(o, r->failed);
-        pmt_out_s(o, ",\"clients\":");
-        pmt_out_u64(o, r->clients);
-        pmt_out_s(o, ",\"clients_failed\":");
-        pmt_out_u64(o, r->clients_failed);
+        key_u64(o, "{\"requests\":", r->requests);
+        key_u64(o, ",\"failed\":", r->failed);
+        key_u64(o, ",\"clients\":", r->clients);
+        key_u64(o, ",\"clients_failed\":", r->clients_failed);
         pmt_out_s(o, "}");
     } else {
         pmt_out_s(o, "null");
@@ -424,14 +427,10 @@ static void json_draft(struct dctx *c, const struct pmt_draft_result *r)
             const struct pmt_traffic_minute *t = &r->traffic[i];
             pmt_out_s(o, i ? ",{\"minute\":" : "[{\"minute\":");
             rfc3339(c, t->minute_ns);
-            pmt_out_s(o, ",\"requests\":");
-            pmt_out_u64(o, t->requests);
-            pmt_out_s(o, ",\"4xx\":");
-            pmt_out_u64(o, t->e4xx);
-            pmt_out_s(o, ",\"5xx\":");
-            pmt_out_u64(o, t->e5xx);
-            pmt_out_s(o, ",\"clients\":");
-            pmt_out_u64(o, t->clients);
+            key_u64(o, ",\"requests\":", t->requests);
+            key_u64(o, ",\"4xx\":", t->e4xx);
+            key_u64(o, ",\"5xx\":", t->e5xx);
+            key_u64(o, ",\"clients\":", t->clients);
             pmt_out_ch(o, '}');
         }
         pmt_out_ch(o, ']');
