@@ -11,22 +11,6 @@
 
 #include "pmt/parser.h"
 
-static inline int is_digit(char c)
-{
-    return (unsigned char)(c - '0') < 10;
-}
-
-static int month_number(const char *p)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    for (int i = 0; i < 12; i++) {
-        if (memcmp(p, names + 3 * i, 3) == 0) {
-            return i + 1;
-        }
-    }
-    return 0;
-}
-
 static int level(const char *p, size_t n)
 {
     if (n >= 5 && memcmp(p, "trace", 5) == 0) {
@@ -43,9 +27,9 @@ static const char *stamp(const char *p, const char *end, struct pmt_civil *c)
         p[14] != ':' || p[17] != ':') {
         return NULL;
     }
-    c->mon = month_number(p + 5);
-    if (!c->mon || !is_digit(p[10]) || !is_digit(p[12]) || !is_digit(p[13]) ||
-        !is_digit(p[15]) || !is_digit(p[16]) || !is_digit(p[18]) || !is_digit(p[19])) {
+    c->mon = pmt_month_abbr(p + 5);
+    if (!c->mon || !pmt_is_digit(p[10]) || !pmt_is_digit(p[12]) || !pmt_is_digit(p[13]) ||
+        !pmt_is_digit(p[15]) || !pmt_is_digit(p[16]) || !pmt_is_digit(p[18]) || !pmt_is_digit(p[19])) {
         return NULL;
     }
     c->day = (p[9] == ' ' ? 0 : (p[9] - '0') * 10) + (p[10] - '0');
@@ -56,7 +40,7 @@ static const char *stamp(const char *p, const char *end, struct pmt_civil *c)
     c->nsec = 0;
     if (*q == '.') {
         int digits = 0;
-        for (q++; q < end && is_digit(*q); q++) {
+        for (q++; q < end && pmt_is_digit(*q); q++) {
             if (digits < 9) {
                 c->nsec = c->nsec * 10 + (*q - '0');
                 digits++;
@@ -66,8 +50,8 @@ static const char *stamp(const char *p, const char *end, struct pmt_civil *c)
             c->nsec *= 10;
         }
     }
-    if (end - q < 6 || q[0] != ' ' || !is_digit(q[1]) || !is_digit(q[2]) || !is_digit(q[3]) ||
-        !is_digit(q[4]) || q[5] != ']') {
+    if (end - q < 6 || q[0] != ' ' || !pmt_is_digit(q[1]) || !pmt_is_digit(q[2]) || !pmt_is_digit(q[3]) ||
+        !pmt_is_digit(q[4]) || q[5] != ']') {
         return NULL;
     }
     c->year = (q[1] - '0') * 1000 + (q[2] - '0') * 100 + (q[3] - '0') * 10 + (q[4] - '0');
@@ -118,12 +102,8 @@ static enum pmt_parse_rc parse(struct pmt_parse_ctx *ctx, struct pmt_str line,
     ev->severity = (int8_t)sev;
     ev->f[PMT_F_PROGRAM] = colon ? pmt_str_make(g.p, (size_t)(colon - g.p))
                                  : pmt_str_make("apache", 6);
-    if (ctx->time) {
-        if (pmt_srctime_resolve(ctx->time, &c, &ev->t_ns, &ev->off_s, &ev->flags) < 0) {
-            ctx->why = "impossible date";
-            return PMT_PARSE_MALFORMED;
-        }
-    } else if (!pmt_civil_valid(&c)) {
+    if (pmt_parse_stamp(ctx, &c, ev) < 0) {
+        ctx->why = "impossible date";
         return PMT_PARSE_MALFORMED;
     }
     /* optional [pid N[:tid M]] [client a[:port]] [remote ...] */
@@ -134,7 +114,7 @@ static enum pmt_parse_rc parse(struct pmt_parse_ctx *ctx, struct pmt_str line,
         }
         if (g.len > 4 && memcmp(g.p, "pid ", 4) == 0) {
             const char *e = g.p + 4;
-            while (e < g.p + g.len && is_digit(*e)) {
+            while (e < g.p + g.len && pmt_is_digit(*e)) {
                 e++;
             }
             ev->f[PMT_F_PID] = pmt_str_make(g.p + 4, (size_t)(e - g.p - 4));

@@ -398,22 +398,6 @@ fail:
 
 /* ---- matching ---- */
 
-static inline int is_digit(char c)
-{
-    return (unsigned char)(c - '0') < 10;
-}
-
-static int month_number(const char *p)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    for (int i = 0; i < 12; i++) {
-        if (memcmp(p, names + 3 * i, 3) == 0) {
-            return i + 1;
-        }
-    }
-    return 0;
-}
-
 /* Length of a $time_local value at p: "08/Feb/2023:03:00:01 +0000" is 26 bytes; Apache
  * can put a fraction after the seconds ("...:36.129337 +0530"). 0 if it is neither. */
 static size_t time_local_len(const char *p, const char *end)
@@ -425,7 +409,7 @@ static size_t time_local_len(const char *p, const char *end)
         return 26;
     }
     const char *q = p + 21;
-    while (q < end && is_digit(*q) && q - p < 31) {
+    while (q < end && pmt_is_digit(*q) && q - p < 31) {
         q++;
     }
     return end - q >= 6 && *q == ' ' ? (size_t)(q + 6 - p) : 0;
@@ -459,13 +443,13 @@ static int time_local(struct state *st, struct pmt_parse_ctx *ctx, const char *p
     }
     static const unsigned char digits[] = {0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25};
     for (size_t i = 0; i < sizeof(digits); i++) {
-        if (!is_digit(p[digits[i]])) {
+        if (!pmt_is_digit(p[digits[i]])) {
             return -1;
         }
     }
     struct pmt_civil c = {0};
     c.day = (p[0] - '0') * 10 + (p[1] - '0');
-    c.mon = month_number(p + 3);
+    c.mon = pmt_month_abbr(p + 3);
     c.year = (p[7] - '0') * 1000 + (p[8] - '0') * 100 + (p[9] - '0') * 10 + (p[10] - '0');
     c.hour = (p[12] - '0') * 10 + (p[13] - '0');
     c.min = (p[15] - '0') * 10 + (p[16] - '0');
@@ -503,7 +487,7 @@ static int time_iso(struct pmt_parse_ctx *ctx, const char *p, struct pmt_event *
 {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd+dd:dd";
     for (int i = 0; i < 25; i++) {
-        int ok = shape[i] == 'd' ? is_digit(p[i])
+        int ok = shape[i] == 'd' ? pmt_is_digit(p[i])
                  : i == 19        ? (p[i] == '+' || p[i] == '-')
                                   : p[i] == shape[i];
         if (!ok) {
@@ -520,15 +504,7 @@ static int time_iso(struct pmt_parse_ctx *ctx, const char *p, struct pmt_event *
     int zh = (p[20] - '0') * 10 + (p[21] - '0'), zm = (p[23] - '0') * 10 + (p[24] - '0');
     c.off_s = (p[19] == '-' ? -1 : 1) * (zh * 3600 + zm * 60);
     c.has_year = c.has_off = 1;
-    if (!ctx->time) {
-        return pmt_civil_valid(&c) ? 0 : -1;
-    }
-    uint16_t fl;
-    if (pmt_srctime_resolve(ctx->time, &c, &ev->t_ns, &ev->off_s, &fl) < 0) {
-        return -1;
-    }
-    ev->flags |= fl;
-    return 0;
+    return pmt_parse_stamp(ctx, &c, ev);
 }
 
 /* "1675825201.123": seconds since the epoch, exact, so no zone is involved. */
@@ -536,7 +512,7 @@ static int time_msec(const char *p, size_t n, struct pmt_event *ev)
 {
     int64_t s = 0;
     size_t i = 0;
-    while (i < n && is_digit(p[i]) && i < 12) {
+    while (i < n && pmt_is_digit(p[i]) && i < 12) {
         s = s * 10 + (p[i++] - '0');
     }
     if (i == 0 || s > INT64_MAX / PMT_NS_PER_S - 1) {
@@ -544,7 +520,7 @@ static int time_msec(const char *p, size_t n, struct pmt_event *ev)
     }
     int64_t ns = 0, scale = 100000000;
     if (i < n && p[i] == '.') {
-        for (i++; i < n && is_digit(p[i]); i++) {
+        for (i++; i < n && pmt_is_digit(p[i]); i++) {
             ns += (p[i] - '0') * scale;
             scale /= 10;
         }
@@ -576,14 +552,14 @@ static int64_t seconds_us(const char *p, size_t n)
     }
     int64_t s = 0, us = 0, scale = 100000;
     size_t i = 0;
-    while (i < n && is_digit(p[i]) && i < 9) {
+    while (i < n && pmt_is_digit(p[i]) && i < 9) {
         s = s * 10 + (p[i++] - '0');
     }
     if (i == 0) {
         return -1;
     }
     if (i < n && p[i] == '.') {
-        for (i++; i < n && is_digit(p[i]); i++) {
+        for (i++; i < n && pmt_is_digit(p[i]); i++) {
             us += (p[i] - '0') * scale;
             scale /= 10;
         }
@@ -598,7 +574,7 @@ static int64_t integer(const char *p, size_t n)
     }
     int64_t v = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is_digit(p[i])) {
+        if (!pmt_is_digit(p[i])) {
             return -1;
         }
         v = v * 10 + (p[i] - '0');

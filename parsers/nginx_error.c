@@ -23,11 +23,6 @@ struct state {
     uint16_t flags;
 };
 
-static inline int is_digit(char c)
-{
-    return (unsigned char)(c - '0') < 10;
-}
-
 static int level(const char *p, size_t n)
 {
     static const struct {
@@ -96,7 +91,7 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
     if (line.len == 0) {
         return PMT_PARSE_SKIP;
     }
-    if (line.len < 24 || !is_digit(p[0]) || !is_digit(p[3]) || p[4] != '/' || p[7] != '/' ||
+    if (line.len < 24 || !pmt_is_digit(p[0]) || !pmt_is_digit(p[3]) || p[4] != '/' || p[7] != '/' ||
         p[10] != ' ' || p[13] != ':' || p[16] != ':' || p[19] != ' ' || p[20] != '[') {
         /* nginx writes what upstreams send verbatim, newlines included ("FastCGI sent in
          * stderr: "PHP message: ...\nPHP message: ..."): a line without the stamp continues
@@ -105,7 +100,7 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
         return PMT_PARSE_CONTINUE;
     }
     for (int i = 0; i < 19; i++) {
-        if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && !is_digit(p[i])) {
+        if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && !pmt_is_digit(p[i])) {
             return PMT_PARSE_NOT_MINE;
         }
     }
@@ -129,14 +124,10 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
                               .min = (p[14] - '0') * 10 + (p[15] - '0'),
                               .sec = (p[17] - '0') * 10 + (p[18] - '0'),
                               .has_year = 1};
-        if (!ctx->time) { /* probing: the ranges are enough */
-            if (!pmt_civil_valid(&c)) {
-                return PMT_PARSE_MALFORMED;
-            }
-        } else if (pmt_srctime_resolve(ctx->time, &c, &ev->t_ns, &ev->off_s, &ev->flags) < 0) {
+        if (pmt_parse_stamp(ctx, &c, ev) < 0) {
             ctx->why = "impossible date";
             return PMT_PARSE_MALFORMED;
-        } else {
+        } else if (ctx->time) { /* remembered: the next line of the same second reuses it */
             memcpy(st->key, p, 19);
             st->t_ns = ev->t_ns;
             st->off = ev->off_s;
@@ -150,7 +141,7 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
         q++;
     }
     const char *hash = q;
-    while (hash < end && is_digit(*hash)) {
+    while (hash < end && pmt_is_digit(*hash)) {
         hash++;
     }
     if (hash > q && hash < end && *hash == '#') {

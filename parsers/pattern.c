@@ -342,15 +342,7 @@ static int when(const struct pat *pt, struct pmt_parse_ctx *ctx, struct pmt_str 
         ev->off_s = 0;
         return 0;
     }
-    if (!ctx->time) {
-        return pmt_civil_valid(&c) ? 0 : -1;
-    }
-    uint16_t fl;
-    if (pmt_srctime_resolve(ctx->time, &c, &ev->t_ns, &ev->off_s, &fl) < 0) {
-        return -1;
-    }
-    ev->flags |= fl;
-    return 0;
+    return pmt_parse_stamp(ctx, &c, ev);
 }
 
 /* ---- matching ---- */

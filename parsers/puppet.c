@@ -247,15 +247,7 @@ static int stamp(struct pmt_parse_ctx *ctx, struct pmt_str s, struct pmt_event *
     if (!s.len || pmt_parse_iso(s.p, s.len, &c) < 0) {
         return -1;
     }
-    if (!ctx->time) {
-        return 0;
-    }
-    uint16_t fl;
-    if (pmt_srctime_resolve(ctx->time, &c, &ev->t_ns, &ev->off_s, &fl) < 0) {
-        return -1;
-    }
-    ev->flags |= fl;
-    return 0;
+    return pmt_parse_stamp(ctx, &c, ev);
 }
 
 /* ---- reports ---- */

@@ -34,6 +34,19 @@ int pmt_parser_find(const char *name)
     return -1;
 }
 
+int pmt_parse_stamp(struct pmt_parse_ctx *ctx, const struct pmt_civil *c, struct pmt_event *ev)
+{
+    if (!ctx->time) {
+        return pmt_civil_valid(c) ? 0 : -1;
+    }
+    uint16_t fl;
+    if (pmt_srctime_resolve(ctx->time, c, &ev->t_ns, &ev->off_s, &fl) < 0) {
+        return -1;
+    }
+    ev->flags |= fl;
+    return 0;
+}
+
 int pmt_probe_share(enum pmt_parse_rc (*parse)(void *state, struct pmt_parse_ctx *ctx,
                                                struct pmt_str line, struct pmt_event *ev),
                     void *state, struct pmt_parse_ctx *ctx, const struct pmt_str *lines, size_t n,

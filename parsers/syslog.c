@@ -30,11 +30,6 @@ struct state {
     struct tcache cache[SHAPES];
 };
 
-static inline int is_digit(char c)
-{
-    return (unsigned char)(c - '0') < 10;
-}
-
 static inline int d2(const char *p)
 {
     return (p[0] - '0') * 10 + (p[1] - '0');
@@ -54,38 +49,12 @@ static const char *token_end(const char *p, const char *end)
     return sp ? sp : end;
 }
 
-/* "Jan".."Dec" -> 1..12, else 0. */
-static int month_number(const char *p)
-{
-    switch (p[0]) {
-    case 'J':
-        if (p[1] == 'a' && p[2] == 'n') return 1;
-        if (p[1] == 'u' && p[2] == 'n') return 6;
-        if (p[1] == 'u' && p[2] == 'l') return 7;
-        return 0;
-    case 'F': return p[1] == 'e' && p[2] == 'b' ? 2 : 0;
-    case 'M':
-        if (p[1] == 'a' && p[2] == 'r') return 3;
-        if (p[1] == 'a' && p[2] == 'y') return 5;
-        return 0;
-    case 'A':
-        if (p[1] == 'p' && p[2] == 'r') return 4;
-        if (p[1] == 'u' && p[2] == 'g') return 8;
-        return 0;
-    case 'S': return p[1] == 'e' && p[2] == 'p' ? 9 : 0;
-    case 'O': return p[1] == 'c' && p[2] == 't' ? 10 : 0;
-    case 'N': return p[1] == 'o' && p[2] == 'v' ? 11 : 0;
-    case 'D': return p[1] == 'e' && p[2] == 'c' ? 12 : 0;
-    default: return 0;
-    }
-}
-
 /* ".123456" -> nanoseconds; digits past the ninth are dropped. Returns the end. */
 static const char *parse_fraction(const char *p, const char *end, int32_t *nsec)
 {
     int32_t v = 0;
     int n = 0;
-    while (p < end && is_digit(*p)) {
+    while (p < end && pmt_is_digit(*p)) {
         if (n < 9) {
             v = v * 10 + (*p - '0');
             n++;
@@ -110,7 +79,7 @@ static const char *lex_3164(const char *p, const char *end, struct pmt_civil *c,
     if (end - p < 14) {
         return NULL;
     }
-    c->mon = month_number(p);
+    c->mon = pmt_month_abbr(p);
     if (!c->mon || p[3] != ' ') {
         return NULL;
     }
@@ -118,18 +87,18 @@ static const char *lex_3164(const char *p, const char *end, struct pmt_civil *c,
     if (*p == ' ') {
         p++;
     }
-    if (!is_digit(p[0])) {
+    if (!pmt_is_digit(p[0])) {
         return NULL;
     }
-    if (is_digit(p[1])) {
+    if (pmt_is_digit(p[1])) {
         c->day = d2(p);
         p += 2;
     } else {
         c->day = p[0] - '0';
         p++;
     }
-    if (end - p < 9 || p[0] != ' ' || !is_digit(p[1]) || !is_digit(p[2]) || p[3] != ':' ||
-        !is_digit(p[4]) || !is_digit(p[5]) || p[6] != ':' || !is_digit(p[7]) || !is_digit(p[8])) {
+    if (end - p < 9 || p[0] != ' ' || !pmt_is_digit(p[1]) || !pmt_is_digit(p[2]) || p[3] != ':' ||
+        !pmt_is_digit(p[4]) || !pmt_is_digit(p[5]) || p[6] != ':' || !pmt_is_digit(p[7]) || !pmt_is_digit(p[8])) {
         return NULL;
     }
     c->hour = d2(p + 1);
@@ -138,7 +107,7 @@ static const char *lex_3164(const char *p, const char *end, struct pmt_civil *c,
     p += 9;
     *key_end = p;
     c->nsec = 0;
-    if (p < end && *p == '.' && p + 1 < end && is_digit(p[1])) {
+    if (p < end && *p == '.' && p + 1 < end && pmt_is_digit(p[1])) {
         p = parse_fraction(p + 1, end, &c->nsec);
     }
     c->has_year = 0;
@@ -155,11 +124,11 @@ static const char *lex_3164(const char *p, const char *end, struct pmt_civil *c,
 static const char *lex_iso(const char *p, const char *end, struct pmt_civil *c,
                            const char **key_end, const char **zone)
 {
-    if (end - p < 19 || !is_digit(p[0]) || !is_digit(p[1]) || !is_digit(p[2]) ||
-        !is_digit(p[3]) || p[4] != '-' || !is_digit(p[5]) || !is_digit(p[6]) || p[7] != '-' ||
-        !is_digit(p[8]) || !is_digit(p[9]) || p[10] != 'T' ||
-        !is_digit(p[11]) || !is_digit(p[12]) || p[13] != ':' || !is_digit(p[14]) ||
-        !is_digit(p[15]) || p[16] != ':' || !is_digit(p[17]) || !is_digit(p[18])) {
+    if (end - p < 19 || !pmt_is_digit(p[0]) || !pmt_is_digit(p[1]) || !pmt_is_digit(p[2]) ||
+        !pmt_is_digit(p[3]) || p[4] != '-' || !pmt_is_digit(p[5]) || !pmt_is_digit(p[6]) || p[7] != '-' ||
+        !pmt_is_digit(p[8]) || !pmt_is_digit(p[9]) || p[10] != 'T' ||
+        !pmt_is_digit(p[11]) || !pmt_is_digit(p[12]) || p[13] != ':' || !pmt_is_digit(p[14]) ||
+        !pmt_is_digit(p[15]) || p[16] != ':' || !pmt_is_digit(p[17]) || !pmt_is_digit(p[18])) {
         return NULL;
     }
     c->year = d2(p) * 100 + d2(p + 2);
@@ -172,7 +141,7 @@ static const char *lex_iso(const char *p, const char *end, struct pmt_civil *c,
     c->nsec = 0;
     p += 19;
     *key_end = p;
-    if (p < end && (*p == '.' || *p == ',') && p + 1 < end && is_digit(p[1])) {
+    if (p < end && (*p == '.' || *p == ',') && p + 1 < end && pmt_is_digit(p[1])) {
         p = parse_fraction(p + 1, end, &c->nsec);
     }
     *zone = p;
@@ -181,15 +150,15 @@ static const char *lex_iso(const char *p, const char *end, struct pmt_civil *c,
         c->has_off = 1;
         c->off_s = 0;
         p++;
-    } else if (p < end && (*p == '+' || *p == '-') && end - p >= 3 && is_digit(p[1]) &&
-               is_digit(p[2])) {
+    } else if (p < end && (*p == '+' || *p == '-') && end - p >= 3 && pmt_is_digit(p[1]) &&
+               pmt_is_digit(p[2])) {
         int sign = *p == '-' ? -1 : 1;
         int h = d2(p + 1), m = 0;
         const char *q = p + 3;
-        if (end - q >= 3 && *q == ':' && is_digit(q[1]) && is_digit(q[2])) {
+        if (end - q >= 3 && *q == ':' && pmt_is_digit(q[1]) && pmt_is_digit(q[2])) {
             m = d2(q + 1);
             q += 3;
-        } else if (end - q >= 2 && is_digit(q[0]) && is_digit(q[1])) {
+        } else if (end - q >= 2 && pmt_is_digit(q[0]) && pmt_is_digit(q[1])) {
             m = d2(q);
             q += 2;
         }
@@ -267,7 +236,7 @@ static const char *parse_tag(const char *p, const char *end, struct pmt_event *e
         unsigned char c = (unsigned char)*q;
         int alpha = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
         letter |= alpha;
-        odd |= !(alpha || is_digit((char)c) || c >= 0x80 || (c && strchr("-_./()@", c)));
+        odd |= !(alpha || pmt_is_digit((char)c) || c >= 0x80 || (c && strchr("-_./()@", c)));
         q++;
     }
     if (q == p || q - p > 64) {
@@ -435,17 +404,17 @@ static int looks_like_record_start(struct pmt_str line)
 {
     const char *p = line.p;
     size_t n = line.len;
-    if (n >= 2 && p[0] == '<' && is_digit(p[1])) {
+    if (n >= 2 && p[0] == '<' && pmt_is_digit(p[1])) {
         return 1;
     }
-    if (n >= 5 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) && is_digit(p[3]) &&
+    if (n >= 5 && pmt_is_digit(p[0]) && pmt_is_digit(p[1]) && pmt_is_digit(p[2]) && pmt_is_digit(p[3]) &&
         p[4] == '-') {
         return 1;
     }
     if (n >= 6 && ((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') &&
         ((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z') &&
         ((p[2] | 0x20) >= 'a' && (p[2] | 0x20) <= 'z') && p[3] == ' ' &&
-        (is_digit(p[4]) || (p[4] == ' ' && is_digit(p[5])))) {
+        (pmt_is_digit(p[4]) || (p[4] == ' ' && pmt_is_digit(p[5])))) {
         return 1;
     }
     return 0;
@@ -485,7 +454,7 @@ static enum pmt_parse_rc parse(struct state *st, struct pmt_parse_ctx *ctx, stru
     if (*p == '<') {
         const char *q = p + 1;
         int v = 0, n = 0;
-        while (q < end && is_digit(*q) && n < 3) {
+        while (q < end && pmt_is_digit(*q) && n < 3) {
             v = v * 10 + (*q++ - '0');
             n++;
         }

@@ -219,6 +219,32 @@ size_t pmt_fmt_fraction(char *buf, int32_t nsec)
 
 /* ---- per-source resolution ---- */
 
+/* The switch reads at most the 3 bytes it compares. */
+int pmt_month_abbr(const char *p)
+{
+    switch (p[0]) {
+    case 'J':
+        if (p[1] == 'a' && p[2] == 'n') return 1;
+        if (p[1] == 'u' && p[2] == 'n') return 6;
+        if (p[1] == 'u' && p[2] == 'l') return 7;
+        return 0;
+    case 'F': return p[1] == 'e' && p[2] == 'b' ? 2 : 0;
+    case 'M':
+        if (p[1] == 'a' && p[2] == 'r') return 3;
+        if (p[1] == 'a' && p[2] == 'y') return 5;
+        return 0;
+    case 'A':
+        if (p[1] == 'p' && p[2] == 'r') return 4;
+        if (p[1] == 'u' && p[2] == 'g') return 8;
+        return 0;
+    case 'S': return p[1] == 'e' && p[2] == 'p' ? 9 : 0;
+    case 'O': return p[1] == 'c' && p[2] == 't' ? 10 : 0;
+    case 'N': return p[1] == 'o' && p[2] == 'v' ? 11 : 0;
+    case 'D': return p[1] == 'e' && p[2] == 'c' ? 12 : 0;
+    default: return 0;
+    }
+}
+
 /* How far back a log may step (jitter) before a repeated hour's later reading is chosen. */
 #define DST_BACKSTEP_S 600
 

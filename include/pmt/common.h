@@ -9,6 +9,11 @@
 #define PMT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PMT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define PMT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline int pmt_is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
+}
 #define PMT_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define PMT_MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -43,6 +43,11 @@ struct pmt_parse_ctx {
     uint64_t lineno; /* of the line being parsed; a parser may set ev->line to a record's first */
 };
 
+/* A stamp read from a line, into ev: its instant and offset, and its PMT_EV_* flags added to
+ * ev's. While probing (ctx->time NULL) only the fields' ranges are checked. -1: an impossible
+ * date. The one way parsers turn civil time into an event's time. */
+int pmt_parse_stamp(struct pmt_parse_ctx *ctx, const struct pmt_civil *c, struct pmt_event *ev);
+
 struct pmt_parser {
     const char *name;    /* --format NAME; stable, scripts rely on it */
     const char *summary; /* one line for --list-formats */

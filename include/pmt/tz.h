@@ -125,6 +125,9 @@ struct pmt_srctime {
     int32_t cache_off;
 };
 
+/* An English month abbreviation at p ("Jan".."Dec", 3 bytes readable) -> 1..12, else 0. */
+int pmt_month_abbr(const char *p);
+
 /*
  * Resolves a civil stamp. Returns 0 and fills the instant, the offset the stamp had (seen or
  * assumed) and PMT_EV_* flags; -1 if the fields are out of range.
